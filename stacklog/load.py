@@ -1,0 +1,510 @@
+"""Read PSM activity-log jobs from JSON in any shape into a :class:`JobLog`.
+
+Pure: no network. ``read_*`` reads files; ``parse_*`` takes data in memory.
+
+Shapes accepted, in files or in memory:
+
+* one job object (``stack/job/{id}``, ``job/{id}``, ``message/{logId}``);
+* a JSON array of jobs;
+* a listing ``{"activityLogs": [...]}`` (``filter``, ``stack/{name}``, service-detail bodies);
+* newline-delimited JSON, one job or listing per line;
+* any mix of the above across several files, folders (recursive), globs.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from . import _schema as S
+from .errors import InputError
+
+__all__ = ["JobLog", "read_jobs", "parse_jobs"]
+
+Errors = Literal["raise", "skip"]
+_JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
+_GLOB_CHARS = set("*?[")
+_PSM_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
+_MAX_INT64 = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class JobLog:
+    """Jobs, their messages, and what could not be loaded.
+
+    Attributes
+    ----------
+    jobs : pandas.DataFrame
+        One row per job (see ``stacklog._schema.JOB_COLUMNS``); timestamps are tz-aware UTC.
+    messages : pandas.DataFrame
+        One row per message: ``job_id``, ``seq`` (position in the job's original array),
+        ``activity_date`` (UTC), ``message``; sorted by ``job_id`` then ``activity_date``
+        (stable: ties keep their original order).
+    problems : pandas.DataFrame
+        ``source``, ``job_id``, ``field``, ``reason``, ``action``: one row per file or job set
+        aside (``action == "skipped"``) or value replaced by NA (``action == "kept"``).
+    """
+
+    jobs: pd.DataFrame
+    messages: pd.DataFrame
+    problems: pd.DataFrame = field(default_factory=lambda: _empty_problems())
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __repr__(self) -> str:
+        return (
+            f"<JobLog: {len(self.jobs)} jobs, {len(self.messages)} messages, "
+            f"{len(self.problems)} problems>"
+        )
+
+    def subset(self, job_ids: Iterable[int]) -> JobLog:
+        """Return a new JobLog restricted to ``job_ids`` (problems are kept whole)."""
+        ids = pd.Index(pd.array(list(job_ids), dtype=S.ID_DTYPE))
+        jobs = self.jobs[self.jobs["job_id"].isin(ids)].reset_index(drop=True)
+        messages = self.messages[self.messages["job_id"].isin(ids)].reset_index(drop=True)
+        return JobLog(jobs, messages, self.problems)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_jobs(*sources: str | os.PathLike, errors: Errors = "raise") -> JobLog:
+    """Read jobs from files, folders (recursively) and glob patterns.
+
+    Parameters
+    ----------
+    *sources : str or path-like
+        Files (``.json``, ``.ndjson``, ``.jsonl`` or any name), folders (every JSON file
+        below them, recursively, in sorted order) and glob patterns (``"dumps/**/*.json"``).
+    errors : {"raise", "skip"}
+        ``"raise"`` (default) raises :class:`~stacklog.errors.InputError` naming the file and
+        the field at the first malformed input. ``"skip"`` loads everything else and lists
+        each file or job set aside, and each value replaced by NA, in ``JobLog.problems``.
+
+    Returns
+    -------
+    JobLog
+    """
+    _check_errors(errors)
+    if not sources:
+        raise InputError("read_jobs", "sources", "give at least one file, folder or glob")
+    builder = _Builder(errors)
+    for path, problem in _expand(sources):
+        if problem is not None:
+            builder.problem(path, None, "file", problem, skipped=True)
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            builder.problem(path, None, "file", f"cannot read: {exc.strerror or exc}",
+                            skipped=True)
+            continue
+        builder.add_bytes(data, path)
+    return builder.build()
+
+
+def parse_jobs(obj: Any, source: str = "inline", errors: Errors = "raise") -> JobLog:
+    """Parse jobs held in memory.
+
+    Parameters
+    ----------
+    obj : dict, list, str or bytes
+        A job, a list of jobs, a listing ``{"activityLogs": [...]}``, or their JSON text
+        (a document or newline-delimited JSON).
+    source : str
+        Label used in the ``source`` column and in error messages.
+    errors : {"raise", "skip"}
+        As in :func:`read_jobs`.
+    """
+    _check_errors(errors)
+    builder = _Builder(errors)
+    if isinstance(obj, (str, bytes, bytearray, memoryview)):
+        data = obj.encode("utf-8") if isinstance(obj, str) else bytes(obj)
+        builder.add_bytes(data, source)
+    elif isinstance(obj, (dict, list, tuple)):
+        builder.add_document(obj, source)
+    else:
+        builder.problem(source, None, "json",
+                        f"expected a dict, list, str or bytes, got {type(obj).__name__}",
+                        skipped=True)
+    return builder.build()
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "skip"):
+        raise ValueError(f"errors must be 'raise' or 'skip', not {errors!r}")
+
+
+def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
+    """Yield (path, None) for each file to read, or (source, reason) when there is none."""
+    seen: set[str] = set()
+    for src in sources:
+        text = os.fspath(src)
+        p = Path(text)
+        if p.is_dir():
+            files = sorted(
+                str(f) for f in p.rglob("*")
+                if f.suffix.lower() in _JSON_SUFFIXES and f.is_file()
+            )
+            if not files:
+                yield text, "folder holds no .json, .ndjson or .jsonl files"
+        elif p.is_file():
+            files = [text]
+        elif _GLOB_CHARS & set(text):
+            files = sorted(f for f in glob.glob(text, recursive=True) if os.path.isfile(f))
+            if not files:
+                yield text, "glob pattern matches no file"
+        else:
+            yield text, "no such file or folder"
+            continue
+        for f in files:
+            if f not in seen:
+                seen.add(f)
+                yield f, None
+
+
+# --------------------------------------------------------------------------- the builder
+
+
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": pd.Series([], dtype="str"),
+            "job_id": pd.Series([], dtype=S.ID_DTYPE),
+            "field": pd.Series([], dtype="str"),
+            "reason": pd.Series([], dtype="str"),
+            "action": pd.Series([], dtype="str"),
+        }
+    )
+
+
+class _Builder:
+    """Collects jobs column by column, then builds the frames in one go."""
+
+    def __init__(self, errors: Errors):
+        self.errors = errors
+        self.cols: dict[str, list] = {c: [] for c in S.JOB_KEYS.values()}
+        self.extra: dict[str, dict[int, Any]] = {}
+        self.extra_names: dict[str, str] = {}
+        self.sources: list[str] = []
+        self.counts: list[int] = []
+        # messages, one entry per message, as parallel lists
+        self.m_copy: list[np.ndarray] = []
+        self.m_dates: list[list] = []
+        self.m_text: list[list] = []
+        self.problems: list[tuple] = []
+
+    # -- problems
+
+    def problem(self, source: str, job_id: int | None, fld: str, reason: str, *,
+                skipped: bool) -> None:
+        """Raise in errors='raise' mode, else record a problem row."""
+        if self.errors == "raise":
+            raise InputError(source, fld, reason, job_id)
+        self.problems.append((str(source), job_id, fld, reason,
+                              "skipped" if skipped else "kept"))
+
+    # -- input
+
+    def add_bytes(self, data: bytes, source: str) -> None:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        head = data.lstrip()[:200]
+        if not head:
+            self.problem(source, None, "file", "empty: no JSON in it", skipped=True)
+            return
+        if head[:1] == b"<":
+            snippet = head[:60].decode("utf-8", "replace").replace("\n", " ")
+            self.problem(source, None, "json",
+                         f"not JSON: looks like an HTML or XML page ({snippet!r})", skipped=True)
+            return
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            lines = data.splitlines()
+            if len(lines) > 1 and _is_json_object(lines[0]):
+                self._add_ndjson(lines, source)
+            else:
+                self.problem(source, None, "json", f"invalid JSON: {exc}", skipped=True)
+            return
+        self.add_document(doc, source)
+
+    def _add_ndjson(self, lines: list[bytes], source: str) -> None:
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                doc = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                self.problem(source, None, f"line {n}", f"invalid JSON: {exc}", skipped=True)
+                continue
+            self.add_document(doc, source, where=f"line {n}: ")
+
+    def add_document(self, doc: Any, source: str, where: str = "") -> None:
+        if isinstance(doc, dict):
+            if "activityLogs" in doc:
+                logs = doc["activityLogs"]
+                if logs is None:
+                    return
+                if not isinstance(logs, list):
+                    self.problem(source, None, f"{where}activityLogs",
+                                 f"expected a list of jobs, got {_kind(logs)}", skipped=True)
+                    return
+                for i, job in enumerate(logs):
+                    self.add_job(job, source, f"{where}activityLogs[{i}]")
+            else:
+                self.add_job(doc, source, where.rstrip(": "))
+        elif isinstance(doc, (list, tuple)):
+            for i, item in enumerate(doc):
+                if isinstance(item, dict) and "activityLogs" in item:
+                    self.add_document(item, source, f"{where}[{i}].")
+                else:
+                    self.add_job(item, source, f"{where}[{i}]")
+        else:
+            self.problem(source, None, f"{where}json" if where else "json",
+                         "expected a job object, a list of jobs or {\"activityLogs\": [...]}, "
+                         f"got {_kind(doc)}", skipped=True)
+
+    def add_job(self, job: Any, source: str, where: str) -> None:
+        prefix = f"{where}." if where else ""
+        if not isinstance(job, dict):
+            self.problem(source, None, where or "json",
+                         f"expected a job object, got {_kind(job)}", skipped=True)
+            return
+        raw_id = job.get("jobId", job.get("job_id"))
+        job_id, why = _as_id(raw_id)
+        if job_id is None:
+            self.problem(source, None, f"{prefix}jobId",
+                         why if raw_id is not None else "missing: a job needs a jobId",
+                         skipped=True)
+            return
+        msgs = job.get("messages")
+        if msgs is None:
+            msgs = []
+        elif not isinstance(msgs, list):
+            self.problem(source, job_id, f"{prefix}messages",
+                         f"expected a list of messages, got {_kind(msgs)}", skipped=True)
+            return
+        bad = next((i for i, m in enumerate(msgs) if not isinstance(m, dict)), None)
+        if bad is not None:
+            self.problem(source, job_id, f"{prefix}messages[{bad}]",
+                         f"expected a message object, got {_kind(msgs[bad])}", skipped=True)
+            return
+
+        row = len(self.sources)
+        cols = self.cols
+        for key, col in S.JOB_KEYS.items():
+            value = job.get(key)
+            if col in S.ID_COLUMNS:
+                if col == "job_id":
+                    value = job_id
+                elif value is not None:
+                    value, why = _as_id(value)
+                    if value is None:
+                        self.problem(source, job_id, f"{prefix}{key}", why, skipped=False)
+            elif value is not None and col not in S.DATE_COLUMNS and not isinstance(value, str):
+                value = str(value)
+            cols[col].append(value)
+        for key, value in job.items():
+            if key in S.JOB_KEYS or key in ("messages", "job_id"):
+                continue
+            name = self.extra_names.get(key)
+            if name is None:
+                name = S.snake_case(key)
+                if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
+                    name = f"{name}_raw"
+                self.extra_names[key] = name
+            self.extra.setdefault(name, {})[row] = value
+        self.sources.append(str(source))
+        self.counts.append(len(msgs))
+        if msgs:
+            self.m_copy.append(np.full(len(msgs), row, dtype=np.int64))
+            self.m_dates.append([m.get("activityDate") for m in msgs])
+            self.m_text.append([m.get("message") for m in msgs])
+
+    # -- output
+
+    def build(self) -> JobLog:
+        n = len(self.sources)
+        jobs = pd.DataFrame(index=pd.RangeIndex(n))
+        for col, values in self.cols.items():
+            if col in S.ID_COLUMNS:
+                jobs[col] = pd.array(values, dtype=S.ID_DTYPE)
+            elif col in S.DATE_COLUMNS:
+                jobs[col] = self._dates(values, self.cols["job_id"], None, col)
+            else:
+                jobs[col] = pd.Series(values, dtype="str")
+        jobs["service_type"] = jobs["service_type"].str.lower()
+        jobs["status"] = jobs["status"].map(S.canonical_status).astype("str")
+        jobs["message_count"] = np.asarray(self.counts, dtype=np.int64)
+        jobs["source"] = pd.Series(self.sources, dtype="str")
+        for name, values in self.extra.items():
+            jobs[name] = _extra_column(values, n)
+
+        # messages of every copy, then keep the most advanced copy of each job
+        if self.m_copy:
+            copy = np.concatenate(self.m_copy)
+            dates_raw = [d for chunk in self.m_dates for d in chunk]
+            text = [t for chunk in self.m_text for t in chunk]
+            seq = np.concatenate([np.arange(len(c), dtype=np.int64) for c in self.m_copy])
+        else:
+            copy = np.empty(0, dtype=np.int64)
+            dates_raw, text = [], []
+            seq = np.empty(0, dtype=np.int64)
+        job_of_copy = jobs["job_id"].to_numpy(dtype=np.int64, na_value=-1)
+        dates = self._dates(dates_raw, job_of_copy[copy], seq, "activityDate",
+                            sources=np.asarray(self.sources, dtype=object)[copy] if n else None,
+                            required=True)
+
+        winners = _winners(jobs)
+        keep = np.zeros(n, dtype=bool)
+        keep[winners] = True
+        jobs = jobs.iloc[winners].reset_index(drop=True)
+        mkeep = keep[copy]
+        messages = pd.DataFrame(
+            {
+                "job_id": pd.array(job_of_copy[copy][mkeep], dtype=S.ID_DTYPE),
+                "seq": seq[mkeep],
+                "activity_date": dates[mkeep],
+                "message": pd.Series(text, dtype="str")[mkeep].to_numpy(),
+            }
+        )
+        messages["message"] = messages["message"].astype("str")
+        if len(messages):
+            order = np.lexsort((
+                messages["seq"].to_numpy(),
+                _sort_key(messages["activity_date"]),
+                messages["job_id"].to_numpy(dtype=np.int64),
+            ))
+            messages = messages.take(order).reset_index(drop=True)
+        jobs = jobs.sort_values("job_id", kind="stable").reset_index(drop=True)
+
+        problems = _empty_problems()
+        if self.problems:
+            problems = pd.DataFrame(self.problems, columns=list(problems.columns))
+            problems = problems.astype({"source": "str", "field": "str", "reason": "str",
+                                        "action": "str"})
+            problems["job_id"] = pd.array(problems["job_id"].tolist(), dtype=S.ID_DTYPE)
+        return JobLog(jobs, messages, problems)
+
+    def _dates(self, values: list, job_ids, seq, name: str, sources=None,
+               required: bool = False) -> pd.Series:
+        """Parse timestamps to UTC; report the unparseable ones (naming job and field).
+
+        A missing value is NaT; it is a problem only where the value is ``required``.
+        """
+        arr = np.asarray(values, dtype=object) if values else np.empty(0, dtype=object)
+        is_str = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+        text = np.where(is_str, arr, None)
+        out = pd.to_datetime(pd.Series(text, dtype=object), format=_PSM_FORMAT, utc=True,
+                             errors="coerce")
+        retry = out.isna().to_numpy() & is_str
+        if retry.any():
+            again = pd.to_datetime(pd.Series(text[retry], dtype=object), format="ISO8601",
+                                   utc=True, errors="coerce")
+            out = out.astype(S.TIMESTAMP_DTYPE)
+            out.iloc[np.flatnonzero(retry)] = again.astype(S.TIMESTAMP_DTYPE).to_numpy()
+        out = out.astype(S.TIMESTAMP_DTYPE)
+        checked = np.ones(len(arr), dtype=bool) if required else np.fromiter(
+            (v is not None for v in arr), dtype=bool, count=len(arr))
+        bad = np.flatnonzero(out.isna().to_numpy() & checked)
+        for i in bad:
+            job_id = int(job_ids[i]) if job_ids[i] is not None else None
+            src = sources[i] if sources is not None else self.sources[i]
+            fld = f"messages[{seq[i]}].activityDate" if seq is not None else _api_key(name)
+            reason = ("missing timestamp" if arr[i] is None else
+                      f"unparseable timestamp {arr[i]!r}")
+            self.problem(src, job_id, fld, f"{reason}; expected e.g. 2016-07-25T22:51:16.143+0000",
+                         skipped=False)
+        return out.reset_index(drop=True)
+
+
+def _api_key(col: str) -> str:
+    return {v: k for k, v in S.JOB_KEYS.items()}.get(col, col)
+
+
+def _winners(jobs: pd.DataFrame) -> np.ndarray:
+    """Row positions of the most advanced copy of each job_id.
+
+    Ranked by status (a final status beats RUNNING beats NEW), then having an end date,
+    then more messages; on a tie the copy read last wins.
+    """
+    if jobs.empty:
+        return np.empty(0, dtype=np.int64)
+    rank = jobs["status"].map(S.STATUS_RANK).fillna(-1).to_numpy(dtype=np.int64)
+    has_end = jobs["end_date"].notna().to_numpy(dtype=np.int64)
+    count = jobs["message_count"].to_numpy(dtype=np.int64)
+    ids = jobs["job_id"].to_numpy(dtype=np.int64)
+    pos = np.arange(len(jobs))
+    order = np.lexsort((pos, count, has_end, rank, ids))
+    sorted_ids = ids[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = sorted_ids[1:] != sorted_ids[:-1]
+    return np.sort(order[last])
+
+
+def _sort_key(dates: pd.Series) -> np.ndarray:
+    """int64 sort key for timestamps, NaT last."""
+    values = dates.to_numpy(dtype="datetime64[us]").view(np.int64).copy()
+    values[dates.isna().to_numpy()] = np.iinfo(np.int64).max
+    return values
+
+
+def _extra_column(values: dict[int, Any], n: int) -> pd.Series:
+    col = [None] * n
+    for i, v in values.items():
+        col[i] = v
+    series = pd.Series(col, dtype=object)
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred == "string":
+        return series.astype("str")
+    if inferred == "integer":
+        return pd.Series(pd.array(col, dtype=S.ID_DTYPE))
+    if inferred == "boolean":
+        return series.astype("boolean")
+    if inferred in ("floating", "mixed-integer-float"):
+        return pd.to_numeric(series)
+    return series
+
+
+def _as_id(value: Any) -> tuple[int | None, str]:
+    """An exact non-negative integer id from an int or a numeric string."""
+    if isinstance(value, bool):
+        return None, f"not a job id: {value!r}"
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        n = int(value.strip())
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        n = int(value)
+    else:
+        return None, f"not an integer id: {value!r}"
+    if n < 0 or n > _MAX_INT64:
+        return None, f"id out of range: {value!r}"
+    return n, ""
+
+
+def _is_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(line), (dict, list))
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)

@@ -1,0 +1,273 @@
+"""Time every step of every job: step names, step durations, job durations, step statistics.
+
+A message reports that something finished or began, so the time *before* a message is the
+step that message reports: ``duration`` = the message's ``activity_date`` minus the previous
+message's (for the first message: minus the job's ``start_date``). All timestamps are
+tz-aware UTC; durations are :class:`pandas.Timedelta` in frames and seconds (float) in
+statistics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import _schema as S
+from .load import JobLog
+
+__all__ = ["step_name", "step_durations", "job_durations", "step_stats"]
+
+#: Job attributes carried onto each step row, for grouping and filtering.
+JOB_ATTRS = ("service_name", "service_type", "operation_type", "status")
+#: Step kinds: the queue before "Activity Started", ordinary work, the last message of a
+#: FAILED job, and the open step of an unfinished job up to ``as_of``.
+KINDS = ("queue", "work", "failed", "open")
+OPEN_STEP = "(in progress)"
+
+# Variable parts of a message, replaced so that one step of many jobs groups together.
+_SSH_KEY = re.compile(r"\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+)\s+\S+(\s+\S+@\S+)?")
+_OCID = re.compile(r"\bocid1\.[\w.\-]+")
+_EMAIL = re.compile(r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b")
+_URL = re.compile(r"\bhttps?://\S+")
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+_HEX = re.compile(r"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}\b")
+_BRACKET = re.compile(r"\[[^\[\]]*\]")
+# error codes like SM-BKP-5127 or PSM-CRT-1042 are kept; other numbers become N
+_NUMBER = re.compile(r"\b[A-Z][A-Z0-9]*-[A-Z][A-Z0-9]*-\d+\b|\d+(?:[.:]\d+)*")
+_SPACES = re.compile(r"\s+")
+_TRAILING = re.compile(r"[\s.]+$")
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    # the name where it stands as a word (not inside a longer word)
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![a-zA-Z0-9])")
+
+
+def step_name(message: object, service_name: object = None) -> object:
+    """Normalise one message to a step name.
+
+    The job's own service name (and names derived from it, ``MyStack-App``) become
+    ``<name>``, bracketed values ``[*]``, numbers ``N``, ids, keys, e-mails and URLs a
+    placeholder; error codes (``SM-BKP-5127``) are kept; trailing dots and runs of spaces go.
+
+    >>> step_name("Initializing stack MyStack", "MyStack")
+    'Initializing stack <name>'
+    >>> step_name("Stopped Virtual Machine wls/vm-2...")
+    'Stopped Virtual Machine wls/vm-N'
+    """
+    if not isinstance(message, str):
+        return message
+    text = message
+    if isinstance(service_name, str) and len(service_name) >= 2 and service_name in text:
+        text = _name_pattern(service_name).sub("<name>", text)
+    text = _SSH_KEY.sub(r"\1 <key>", text)
+    text = _URL.sub("<url>", text)
+    text = _OCID.sub("<ocid>", text)
+    text = _EMAIL.sub("<email>", text)
+    text = _UUID.sub("<id>", text)
+    text = _HEX.sub("<id>", text)
+    text = _BRACKET.sub("[*]", text)
+    text = _NUMBER.sub(lambda m: m.group() if m.group()[0].isalpha() else "N", text)
+    text = _TRAILING.sub("", _SPACES.sub(" ", text).strip())
+    return text
+
+
+def _step_names(messages: pd.Series, names: pd.Series) -> pd.Series:
+    """Vectorised :func:`step_name`: each distinct (message, name) pair is normalised once."""
+    m_codes, m_uniques = pd.factorize(messages, use_na_sentinel=False)
+    n_codes, n_uniques = pd.factorize(names, use_na_sentinel=False)
+    pair = m_codes.astype(np.int64) * (len(n_uniques) + 1) + n_codes
+    codes, pairs = pd.factorize(pair)
+    m_values = np.asarray(m_uniques, dtype=object)
+    n_values = np.asarray(n_uniques, dtype=object)
+    out = [step_name(m_values[p // (len(n_uniques) + 1)], n_values[p % (len(n_uniques) + 1)])
+           for p in pairs]
+    result = np.asarray(out, dtype=object)[codes] if len(out) else np.empty(0, dtype=object)
+    return pd.Series(result, index=messages.index, dtype="str")
+
+
+def _as_of(as_of: object) -> pd.Timestamp | None:
+    """Parse ``as_of`` (timestamp, datetime, ISO string or ``"now"``) to a UTC Timestamp."""
+    if as_of is None:
+        return None
+    if isinstance(as_of, str) and as_of.strip().lower() == "now":
+        return pd.Timestamp.now(tz="UTC")
+    ts = pd.Timestamp(as_of) if not isinstance(as_of, datetime) else pd.Timestamp(as_of)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
+    """One row per message with the step it reports and how long that step took.
+
+    Parameters
+    ----------
+    log : JobLog
+    as_of : timestamp, datetime, ISO string or "now", optional
+        When given, each unfinished job (no ``end_date``) gets one more row, ``kind ==
+        "open"``, for the step still running from its last message up to ``as_of`` (naive
+        values are taken as UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``log.messages`` plus ``service_name``, ``service_type``,
+        ``operation_type``, ``status`` (of the job), ``step`` (normalised message, see
+        :func:`step_name`), ``started`` (UTC time the step began: the previous message, or the
+        job's ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
+        started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (``"queue"``,
+        ``"work"``, ``"failed"`` or ``"open"``).
+    """
+    as_of = _as_of(as_of)
+    jobs = log.jobs.set_index("job_id")
+    steps = log.messages.copy()
+    for col in JOB_ATTRS:
+        steps[col] = steps["job_id"].map(jobs[col])
+    steps["step"] = _step_names(steps["message"], steps["service_name"])
+    if as_of is not None:
+        extra = _open_rows(log, as_of)
+        extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
+        steps = pd.concat([steps, extra], ignore_index=True)
+        steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
+    start = steps["job_id"].map(jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
+
+    ids = steps["job_id"].to_numpy(dtype=np.int64)
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    last = np.ones(len(ids), dtype=bool)
+    last[:-1] = first[1:]
+    prev = steps["activity_date"].shift(1)
+    started = prev.where(~first, start)
+    steps["started"] = started.astype(S.TIMESTAMP_DTYPE)
+    steps["duration"] = steps["activity_date"] - steps["started"]
+    steps["elapsed"] = steps["activity_date"] - start
+
+    kind = np.full(len(steps), "work", dtype=object)
+    kind[(steps["message"].str.strip().str.lower() == "activity started").to_numpy()] = "queue"
+    kind[last & (steps["status"] == "FAILED").to_numpy() & steps["seq"].notna().to_numpy()] = \
+        "failed"
+    kind[steps["seq"].isna().to_numpy()] = "open"
+    steps["kind"] = pd.Series(kind, index=steps.index, dtype="str")
+    return steps.reset_index(drop=True)
+
+
+def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per unfinished job, from its last message to ``as_of``."""
+    jobs = log.jobs
+    open_jobs = jobs[jobs["end_date"].isna()]
+    rows = pd.DataFrame(
+        {
+            "job_id": open_jobs["job_id"].to_numpy(),
+            "seq": pd.array([pd.NA] * len(open_jobs), dtype="Int64"),
+            "activity_date": pd.Series([as_of] * len(open_jobs),
+                                       dtype=S.TIMESTAMP_DTYPE).to_numpy(),
+            "message": pd.Series([None] * len(open_jobs), dtype="str").to_numpy(),
+        }
+    )
+    rows["job_id"] = rows["job_id"].astype(S.ID_DTYPE)
+    for col in JOB_ATTRS:
+        rows[col] = open_jobs[col].to_numpy()
+    return rows
+
+
+def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
+    """One row per job: how long it took, how long it queued, where the time went.
+
+    Parameters
+    ----------
+    log : JobLog
+    as_of : timestamp, datetime, ISO string or "now", optional
+        Unfinished jobs (no ``end_date``) have ``duration`` NA unless ``as_of`` is given; then
+        their duration is ``as_of - start_date`` and their open step counts toward the
+        slowest step.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``job_id``, ``service_name``, ``service_type``, ``operation_type``, ``status``,
+        ``start_date``, ``end_date``, ``duration`` (Timedelta), ``queue_time`` (from
+        ``start_date`` to the first "Activity Started", where there is one), ``message_count``,
+        ``first_message`` and ``last_message`` (UTC times), ``span`` (last - first message),
+        ``slowest_step`` (message text) and ``slowest_step_duration``, ``failed_step`` (last
+        message of a FAILED job), ``running`` (no ``end_date``).
+    """
+    as_of = _as_of(as_of)
+    jobs = log.jobs
+    steps = step_durations(log, as_of=as_of)
+    out = jobs[["job_id", "service_name", "service_type", "operation_type", "status",
+                "start_date", "end_date"]].copy()
+    running = jobs["end_date"].isna()
+    end = jobs["end_date"]
+    if as_of is not None:
+        end = end.where(~running, as_of)
+    out["duration"] = end - jobs["start_date"]
+
+    real = steps[steps["kind"] != "open"]
+    by_job = real.groupby("job_id", sort=False)["activity_date"]
+    queue = real[real["kind"] == "queue"].drop_duplicates("job_id").set_index("job_id")
+    out["queue_time"] = jobs["job_id"].map(queue["elapsed"])
+    out["message_count"] = jobs["message_count"]
+    out["first_message"] = jobs["job_id"].map(by_job.min()).astype(S.TIMESTAMP_DTYPE)
+    out["last_message"] = jobs["job_id"].map(by_job.max()).astype(S.TIMESTAMP_DTYPE)
+    out["span"] = out["last_message"] - out["first_message"]
+
+    timed = steps[steps["duration"].notna()]
+    slowest = (timed.sort_values("duration", kind="stable")
+               .drop_duplicates("job_id", keep="last").set_index("job_id"))
+    label = slowest["message"].where(slowest["kind"] != "open", OPEN_STEP)
+    out["slowest_step"] = jobs["job_id"].map(label).astype("str")
+    out["slowest_step_duration"] = jobs["job_id"].map(slowest["duration"])
+    failed = real[real["kind"] == "failed"].set_index("job_id")["message"]
+    out["failed_step"] = jobs["job_id"].map(failed).astype("str")
+    out["running"] = running.to_numpy()
+    return out.reset_index(drop=True)
+
+
+def step_stats(log: JobLog, by: str | Sequence[str] | None = ("service_type", "operation_type"),
+               as_of: object = None) -> pd.DataFrame:
+    """Statistics of each step's duration across jobs, per group.
+
+    Parameters
+    ----------
+    log : JobLog
+    by : column name or sequence of names, or None
+        Job attributes to group by (any column of :func:`step_durations`); ``None`` or ``()``
+        for one group of all jobs.
+    as_of : optional
+        As in :func:`step_durations` (open steps then count as the step ``"(in progress)"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``step``, ``count`` (steps with a known duration), ``jobs``
+        (distinct jobs that had the step), and ``mean``, ``median``, ``p90``, ``max``,
+        ``total`` in seconds; sorted by group, then total time, longest first.
+    """
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    steps = step_durations(log, as_of=as_of)
+    steps = steps.assign(seconds=steps["duration"].dt.total_seconds())
+    steps = steps[steps["seconds"].notna()]
+    group = steps.groupby(keys + ["step"], sort=True, dropna=False, observed=True)
+    seconds = group["seconds"]
+    stats = pd.DataFrame(
+        {
+            "count": seconds.count(),
+            "jobs": group["job_id"].nunique(),
+            "mean": seconds.mean(),
+            "median": seconds.median(),
+            "p90": seconds.quantile(0.9),
+            "max": seconds.max(),
+            "total": seconds.sum(),
+        }
+    ).reset_index()
+    order = keys + ["total", "step"]
+    ascending = [True] * len(keys) + [False, True]
+    stats = stats.sort_values(order, ascending=ascending, kind="stable", na_position="last")
+    stats["count"] = stats["count"].astype(np.int64)
+    stats["jobs"] = stats["jobs"].astype(np.int64)
+    return stats.reset_index(drop=True)
