@@ -23,6 +23,33 @@ from .timing import job_durations, step_durations, step_name, step_stats
 
 __version__ = "0.1.0"
 
+# Names whose modules pull in requests, matplotlib or ipywidgets load on first use, so that
+# `import stacklog` and the report command stay quick.
+_LAZY = {
+    "PSMClient": "api",
+    "fetch_jobs": "api",
+    "plot_timeline": "plotting",
+    "plot_jobs": "plotting",
+    "plot_step_stats": "plotting",
+    "plot_durations": "plotting",
+    "explore": "widgets",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stacklog' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"stacklog.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -30,12 +57,19 @@ __all__ = [
     "InputError",
     "JobLog",
     "NotFoundError",
+    "PSMClient",
     "ServerError",
     "StacklogError",
     "TransportError",
     "UnexpectedResponseError",
+    "explore",
+    "fetch_jobs",
     "job_durations",
     "parse_jobs",
+    "plot_durations",
+    "plot_jobs",
+    "plot_step_stats",
+    "plot_timeline",
     "read_jobs",
     "step_durations",
     "step_name",

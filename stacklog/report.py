@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._util import lookup
 from .load import JobLog
 from .timing import job_durations, step_durations, step_stats
 
@@ -80,7 +81,7 @@ def report_frames(log: JobLog, *, by: str | Sequence[str] | None = ("service_typ
     extra = log.jobs.set_index("job_id")
     for col in ("activity_log_id", "service_id", "summary_message", "identity_domain",
                 "initiated_by", "auth_user", "source"):
-        jobs[col] = jobs["job_id"].map(extra[col])
+        jobs[col] = lookup(jobs["job_id"], extra[col])
     for col in ("duration", "queue_time", "span", "slowest_step_duration"):
         name = "slowest_step_s" if col == "slowest_step_duration" else f"{col}_s"
         jobs[name] = _seconds(jobs[col])

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from ._util import lookup
 from .load import JobLog
 
 __all__ = ["step_name", "step_durations", "job_durations", "step_stats"]
@@ -127,14 +128,14 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     jobs = log.jobs.set_index("job_id")
     steps = log.messages.copy()
     for col in JOB_ATTRS:
-        steps[col] = steps["job_id"].map(jobs[col])
+        steps[col] = lookup(steps["job_id"], jobs[col])
     steps["step"] = _step_names(steps["message"], steps["service_name"])
     if as_of is not None:
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
         steps = pd.concat([steps, extra], ignore_index=True)
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
-    start = steps["job_id"].map(jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
+    start = lookup(steps["job_id"], jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)
@@ -210,20 +211,20 @@ def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     real = steps[steps["kind"] != "open"]
     by_job = real.groupby("job_id", sort=False)["activity_date"]
     queue = real[real["kind"] == "queue"].drop_duplicates("job_id").set_index("job_id")
-    out["queue_time"] = jobs["job_id"].map(queue["elapsed"])
+    out["queue_time"] = lookup(jobs["job_id"], queue["elapsed"])
     out["message_count"] = jobs["message_count"]
-    out["first_message"] = jobs["job_id"].map(by_job.min()).astype(S.TIMESTAMP_DTYPE)
-    out["last_message"] = jobs["job_id"].map(by_job.max()).astype(S.TIMESTAMP_DTYPE)
+    out["first_message"] = lookup(jobs["job_id"], by_job.min()).astype(S.TIMESTAMP_DTYPE)
+    out["last_message"] = lookup(jobs["job_id"], by_job.max()).astype(S.TIMESTAMP_DTYPE)
     out["span"] = out["last_message"] - out["first_message"]
 
     timed = steps[steps["duration"].notna()]
     slowest = (timed.sort_values("duration", kind="stable")
                .drop_duplicates("job_id", keep="last").set_index("job_id"))
     label = slowest["message"].where(slowest["kind"] != "open", OPEN_STEP)
-    out["slowest_step"] = jobs["job_id"].map(label).astype("str")
-    out["slowest_step_duration"] = jobs["job_id"].map(slowest["duration"])
+    out["slowest_step"] = lookup(jobs["job_id"], label).astype("str")
+    out["slowest_step_duration"] = lookup(jobs["job_id"], slowest["duration"])
     failed = real[real["kind"] == "failed"].set_index("job_id")["message"]
-    out["failed_step"] = jobs["job_id"].map(failed).astype("str")
+    out["failed_step"] = lookup(jobs["job_id"], failed).astype("str")
     out["running"] = running.to_numpy()
     return out.reset_index(drop=True)
 

@@ -1,0 +1,257 @@
+"""Timing: step names, step durations, job durations and step statistics, figures by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stacklog import job_durations, parse_jobs, read_jobs, step_durations, step_name, step_stats
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
+SEED = EXAMPLES / "stack-job-80045-create-new.json"
+JCS = EXAMPLES / "jcs-job-3086199-scale-in-succeed.json"
+
+# the gap before each message of the scale-in example (shared/examples/README.md)
+JCS_GAPS = [0, 5.465, 0.125, 3.937, 81.626, 0.292, 1.393, 61.336, 129.296, 6.205, 0.121,
+            1.356, 62.548, 0.036]
+
+
+def seconds(values) -> list[float]:
+    return [round(v, 3) for v in pd.Series(values).dt.total_seconds()]
+
+
+def test_seed_job_step_durations():
+    steps = step_durations(read_jobs(SEED))
+    assert seconds(steps["duration"]) == [0, 0.004, 0.028, 95.042, 0.497]
+    assert seconds(steps["elapsed"]) == [0, 0.004, 0.032, 95.074, 95.571]
+    assert steps["started"].iloc[0] == pd.Timestamp("2016-07-25T22:51:16.143Z")
+    assert steps["started"].iloc[3] == pd.Timestamp("2016-07-25T22:51:16.175Z")
+    assert list(steps["kind"]) == ["work"] * 5
+    assert str(steps["started"].dtype) == "datetime64[us, UTC]"
+
+
+def test_seed_job_durations():
+    jobs = job_durations(read_jobs(SEED))
+    row = jobs.iloc[0]
+    assert pd.isna(row["duration"])                 # NEW, no endDate: unknown
+    assert row["running"]
+    assert row["span"].total_seconds() == pytest.approx(95.571)
+    assert row["slowest_step"] == "Successfully created ACCS Service MyStack-App"
+    assert row["slowest_step_duration"].total_seconds() == pytest.approx(95.042)
+    assert pd.isna(row["queue_time"])               # stack jobs have no "Activity Started"
+    assert pd.isna(row["failed_step"])
+    assert row["first_message"] == pd.Timestamp("2016-07-25T22:51:16.143Z")
+    assert row["last_message"] == pd.Timestamp("2016-07-25T22:52:51.714Z")
+
+
+def test_seed_job_as_of_gives_time_so_far_and_an_open_step():
+    log = read_jobs(SEED)
+    as_of = "2016-07-25T22:53:16.143Z"              # 2 minutes after start
+    jobs = job_durations(log, as_of=as_of)
+    assert jobs["duration"].iloc[0].total_seconds() == 120.0
+    steps = step_durations(log, as_of=as_of)
+    assert len(steps) == 6
+    open_row = steps.iloc[-1]
+    assert open_row["kind"] == "open"
+    assert open_row["started"] == pd.Timestamp("2016-07-25T22:52:51.714Z")
+    assert open_row["duration"].total_seconds() == pytest.approx(24.429)
+    assert pd.isna(open_row["seq"]) and pd.isna(open_row["message"])
+    # a naive as_of is UTC; a finished job gets no open row
+    both = read_jobs(EXAMPLES)
+    assert (step_durations(both, as_of="2016-07-25 22:53:16.143")["kind"] == "open").sum() == 1
+
+
+def test_scale_in_example_gaps_and_total():
+    log = read_jobs(JCS)
+    steps = step_durations(log)
+    assert seconds(steps["duration"]) == JCS_GAPS
+    assert sum(JCS_GAPS) == pytest.approx(353.736)
+    jobs = job_durations(log)
+    row = jobs.iloc[0]
+    assert row["duration"].total_seconds() == pytest.approx(353.736)
+    assert row["queue_time"].total_seconds() == pytest.approx(5.465)
+    assert row["slowest_step"] == "Stopped Virtual Machine wls/vm-2..."
+    assert row["slowest_step_duration"].total_seconds() == pytest.approx(129.296)
+    assert not row["running"]
+    assert list(steps["kind"][:3]) == ["work", "queue", "work"]
+
+
+@pytest.mark.parametrize("a,b", [
+    (("Initializing stack MyStack", "MyStack"),
+     ("Initializing stack AnotherDevStack", "AnotherDevStack")),
+    (("Successfully created ACCS Service MyStack-App", "MyStack"),
+     ("Successfully created ACCS Service OrdersStack-App", "OrdersStack")),
+    (("Scale in host [techco-wls-2] is permitted, proceeding to next action", "techco"),
+     ("Scale in host [acme-wls-11] is permitted, proceeding to next action", "acme")),
+    (("Child job [3086205] completed removing all compute resources for host [techco-wls-2].",
+      "techco"),
+     ("Child job [17] completed removing all compute resources for host [x-wls-1]", "x")),
+    (("Stopped Virtual Machine wls/vm-2...", None), ("Stopped Virtual Machine wls/vm-13", None)),
+    (("Backed up 1024 MB in 3 files", None), ("Backed up 77 MB in 12 files", None)),
+    (("Reset key ssh-rsa AAAAB3NzaC1yc2E user@host for [opc]", None),
+     ("Reset key ssh-rsa AAAAC9Zzz other@box for [oracle]", None)),
+])
+def test_step_names_group_variable_parts(a, b):
+    assert step_name(*a) == step_name(*b)
+
+
+def test_step_name_examples():
+    assert step_name("Initializing stack MyStack", "MyStack") == "Initializing stack <name>"
+    assert step_name("Stopped Virtual Machine wls/vm-2...") == "Stopped Virtual Machine wls/vm-N"
+    # error codes are kept: different failures stay different steps
+    assert step_name("SM-BKP-5127: Backup failed on [db1]") == "SM-BKP-5127: Backup failed on [*]"
+    assert step_name("SM-BKP-5127: x") != step_name("PSM-CRT-1042: x")
+    # the service name inside a longer word is not replaced
+    assert step_name("Deleting stack MyStackOld", "MyStack") == "Deleting stack MyStackOld"
+    assert step_name("Activity   Ended  ") == "Activity Ended"
+    assert pd.isna(step_name(None))
+
+
+def test_step_name_column_and_stats_group_steps_of_many_jobs():
+    def stack(job_id, name, gap):
+        return {
+            "jobId": job_id, "serviceName": name, "serviceType": "cloudstack",
+            "operationType": "CREATE_SERVICE", "status": "SUCCEED",
+            "startDate": "2026-01-01T00:00:00.000+0000",
+            "endDate": f"2026-01-01T00:00:{gap:02d}.000+0000",
+            "messages": [
+                {"activityDate": "2026-01-01T00:00:00.000+0000",
+                 "message": f"Initializing stack {name}"},
+                {"activityDate": f"2026-01-01T00:00:{gap:02d}.000+0000",
+                 "message": f"Successfully created ACCS Service {name}-App"},
+            ],
+        }
+
+    log = parse_jobs([stack(1, "MyStack", 10), stack(2, "AnotherDevStack", 20),
+                      stack(3, "Third", 30), stack(4, "Fourth", 40)])
+    steps = step_durations(log)
+    assert steps["step"].nunique() == 2
+    stats = step_stats(log)
+    assert list(stats.columns) == ["service_type", "operation_type", "step", "count", "jobs",
+                                   "mean", "median", "p90", "max", "total"]
+    app = stats[stats["step"] == "Successfully created ACCS Service <name>-App"].iloc[0]
+    assert app["count"] == 4 and app["jobs"] == 4
+    assert app["mean"] == 25.0
+    assert app["median"] == 25.0
+    # p90 by linear interpolation of 10, 20, 30, 40: 30 + 0.7 * 10
+    assert app["p90"] == pytest.approx(37.0)
+    assert app["max"] == 40.0
+    assert app["total"] == 100.0
+    init = stats[stats["step"] == "Initializing stack <name>"].iloc[0]
+    assert (init["count"], init["mean"], init["max"]) == (4, 0.0, 0.0)
+    assert stats["step"].iloc[0] == "Successfully created ACCS Service <name>-App"  # by total
+
+
+def test_step_stats_grouping_options():
+    log = read_jobs(EXAMPLES)
+    all_in_one = step_stats(log, by=None)
+    assert "service_type" not in all_in_one.columns
+    assert all_in_one["count"].sum() == 19
+    per_status = step_stats(log, by="status")
+    assert set(per_status["status"]) == {"NEW", "SUCCEED"}
+    assert per_status["jobs"].max() == 1
+
+
+def step_job(job_id, status, times, texts, end=None, op="BACKUP", name="db1"):
+    body = {
+        "jobId": job_id, "serviceName": name, "serviceType": "dbaas", "operationType": op,
+        "status": status, "startDate": times[0],
+        "messages": [{"activityDate": t, "message": m} for t, m in zip(times, texts)],
+    }
+    if end:
+        body["endDate"] = end
+    return body
+
+
+def test_failed_job_failed_step_and_queue_time():
+    t = ["2026-03-01T10:00:00.000+0000", "2026-03-01T10:02:30.000+0000",
+         "2026-03-01T10:03:00.500+0000", "2026-03-01T10:43:00.500+0000"]
+    texts = ["Activity Submitted", "Activity Started", "Backup started for [db1]",
+             "SM-BKP-5127: Backup failed: insufficient space in [bucket]"]
+    log = parse_jobs(step_job(10, "FAILED", t, texts, end=t[-1]))
+    steps = step_durations(log)
+    assert seconds(steps["duration"]) == [0, 150, 30.5, 2400]
+    assert list(steps["kind"]) == ["work", "queue", "work", "failed"]
+    row = job_durations(log).iloc[0]
+    assert row["queue_time"].total_seconds() == 150
+    assert row["duration"].total_seconds() == 2580.5
+    assert row["failed_step"] == texts[-1]
+    assert row["slowest_step"] == texts[-1]
+    assert not row["running"]
+
+
+def test_duplicate_consecutive_messages_and_first_message_before_start():
+    t = ["2026-03-01T10:00:00.000+0000", "2026-03-01T10:00:10.000+0000",
+         "2026-03-01T10:00:10.016+0000"]
+    log = parse_jobs(step_job(11, "SUCCEED", t, ["Activity Submitted", "Activity Ended",
+                                                  "Activity Ended"], end=t[-1]))
+    assert seconds(step_durations(log)["duration"]) == [0, 10, 0.016]
+    assert step_durations(log)["step"].iloc[1] == step_durations(log)["step"].iloc[2]
+
+
+def test_job_without_messages_and_job_without_start():
+    a = {"jobId": 1, "status": "NEW", "startDate": "2026-01-01T00:00:00.000+0000"}
+    b = {"jobId": 2, "status": "SUCCEED", "messages": [
+        {"activityDate": "2026-01-01T00:00:00.000+0000", "message": "x"},
+        {"activityDate": "2026-01-01T00:00:03.000+0000", "message": "y"}]}
+    log = parse_jobs([a, b])
+    steps = step_durations(log)
+    assert len(steps) == 2
+    assert pd.isna(steps["duration"].iloc[0])     # no start date: first step unknown
+    assert steps["duration"].iloc[1].total_seconds() == 3
+    jobs = job_durations(log).set_index("job_id")
+    assert pd.isna(jobs.loc[1, "first_message"]) and pd.isna(jobs.loc[1, "slowest_step"])
+    assert jobs.loc[2, "slowest_step"] == "y"
+    assert job_durations(log, as_of="2026-01-01T01:00:00Z").set_index("job_id").loc[
+        1, "duration"].total_seconds() == 3600
+    # with as_of the NEW job without messages has one open step from its start
+    open_steps = step_durations(log, as_of="2026-01-01T01:00:00Z")
+    assert open_steps[open_steps["job_id"] == 1]["duration"].iloc[0].total_seconds() == 3600
+
+
+def test_timing_empty_log():
+    log = parse_jobs([])
+    assert step_durations(log).empty
+    assert job_durations(log).empty
+    assert step_stats(log).empty
+
+
+def test_step_names_are_computed_once_per_distinct_pair(monkeypatch):
+    import stacklog.timing as timing
+
+    calls = []
+    real = timing.step_name
+    monkeypatch.setattr(timing, "step_name", lambda m, n=None: calls.append(m) or real(m, n))
+    body = step_job(1, "SUCCEED", ["2026-01-01T00:00:00.000+0000"] * 4, ["a", "a", "b", "a"],
+                    end="2026-01-01T00:00:00.000+0000")
+    steps = timing.step_durations(parse_jobs(body))
+    assert list(steps["step"]) == ["a", "a", "b", "a"]
+    assert sorted(calls) == ["a", "b"]
+
+
+def test_step_durations_vectorised_on_many_jobs_matches_a_loop():
+    rng = np.random.default_rng(0)
+    bodies = []
+    for j in range(50):
+        start = pd.Timestamp("2026-01-01T00:00:00Z") + pd.Timedelta(hours=j)
+        gaps = rng.integers(0, 100_000, size=rng.integers(1, 8))
+        times = start + pd.to_timedelta(np.cumsum(gaps), unit="ms")
+        bodies.append({
+            "jobId": 1000 - j, "status": "SUCCEED", "serviceName": f"s{j}",
+            "startDate": start.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000",
+            "messages": [{"activityDate": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000",
+                          "message": f"m{i}"} for i, t in enumerate(times)],
+        })
+    steps = step_durations(parse_jobs(json.dumps(bodies)))
+    expected = []
+    for body in sorted(bodies, key=lambda b: b["jobId"]):
+        prev = pd.Timestamp(body["startDate"])
+        for m in body["messages"]:
+            now = pd.Timestamp(m["activityDate"])
+            expected.append((now - prev).total_seconds())
+            prev = now
+    assert seconds(steps["duration"]) == [round(e, 3) for e in expected]
