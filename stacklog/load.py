@@ -97,8 +97,18 @@ def read_jobs(*sources: str | os.PathLike, errors: Errors = "raise") -> JobLog:
     _check_errors(errors)
     if not sources:
         raise InputError("read_jobs", "sources", "give at least one file, folder or glob")
+    targets = list(_expand(sources))
+    if all(problem is None for _, problem in targets):
+        fast = _fast_read([path for path, _ in targets])
+        if fast is not None:
+            return fast
+    return _read_careful(targets, errors)
+
+
+def _read_careful(targets: list[tuple[str, str | None]], errors: Errors) -> JobLog:
+    """The careful path: every document through the builder, problems reported."""
     builder = _Builder(errors)
-    for path, problem in _expand(sources):
+    for path, problem in targets:
         if problem is not None:
             builder.problem(path, None, "file", problem, skipped=True)
             continue
@@ -152,15 +162,11 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
     seen: set[str] = set()
     for src in sources:
         text = os.fspath(src)
-        p = Path(text)
-        if p.is_dir():
-            files = sorted(
-                str(f) for f in p.rglob("*")
-                if f.suffix.lower() in _JSON_SUFFIXES and f.is_file()
-            )
+        if os.path.isdir(text):
+            files = sorted(_walk(text))
             if not files:
                 yield text, "folder holds no .json, .ndjson or .jsonl files"
-        elif p.is_file():
+        elif os.path.isfile(text):
             files = [text]
         elif _GLOB_CHARS & set(text):
             files = sorted(f for f in glob.glob(text, recursive=True) if os.path.isfile(f))
@@ -173,6 +179,225 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
             if f not in seen:
                 seen.add(f)
                 yield f, None
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Every JSON file below ``folder`` (os.scandir: much quicker than pathlib at 10^5 files)."""
+    stack = [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                elif entry.name.lower().endswith(_JSON_SUFFIXES) and entry.is_file():
+                    yield entry.path
+
+
+# --------------------------------------------------------------------------- the fast path
+#
+# Well-formed corpora (one job per file, or newline-delimited jobs: what `stacklog fetch` and
+# the vendor CLI write) are parsed by Arrow's multi-threaded JSON reader straight into columns,
+# with no Python object per message. Anything the fast path is not sure about (another shape,
+# a type it does not expect, a value the careful path would report) makes it give up, and the
+# careful path below reads everything again: both give the same frames, and only the careful
+# path reports problems.
+
+_FAST_BATCH_BYTES = 64 * 2**20
+_FAST_STRING_KEYS = tuple(k for k, c in S.JOB_KEYS.items()
+                          if c not in S.ID_COLUMNS and c not in S.DATE_COLUMNS)
+
+
+def _fast_read(paths: list[str]) -> JobLog | None:
+    """Read files holding only job objects with Arrow; None when the careful path must."""
+    try:
+        import pyarrow as pa
+        import pyarrow.json as pa_json
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    tables, sources, batch, size = [], [], [], 0
+
+    def flush() -> bool:
+        nonlocal batch, size
+        if not batch:
+            return True
+        buffer = b"\n".join(data for _, data, _ in batch)
+        try:
+            table = pa_json.read_json(
+                pa.BufferReader(buffer),
+                read_options=pa_json.ReadOptions(block_size=max(1 << 20, min(len(buffer), 1 << 24))),
+                parse_options=pa_json.ParseOptions(newlines_in_values=True),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return False
+        if table.num_rows != sum(rows for _, _, rows in batch):
+            return False
+        tables.append(table)
+        sources.extend([path] * rows for path, _, rows in batch)
+        batch, size = [], 0
+        return True
+
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        rows = _count_objects(data)
+        if rows is None:
+            return None
+        batch.append((path, data, rows))
+        size += len(data)
+        if size >= _FAST_BATCH_BYTES and not flush():
+            return None
+    if not flush() or not tables:
+        return None
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    source_list = [p for chunk in sources for p in chunk]
+    return _fast_frames(table, source_list)
+
+
+def _count_objects(data: bytes) -> int | None:
+    """How many top-level job objects a file holds, when it holds only objects.
+
+    One object (compact, or pretty-printed with its nested lines indented), or
+    newline-delimited objects (``}\\n{`` between every two). Counted without copying the data.
+    """
+    start, end = 0, len(data)
+    while start < end and data[start] in b" \t\r\n":
+        start += 1
+    while end > start and data[end - 1] in b" \t\r\n":
+        end -= 1
+    if end - start < 2 or data[start] != 0x7B or data[end - 1] != 0x7D:   # { ... }
+        return None
+    if data.count(b"\n{", start, end) == 0:
+        return 1
+    lines = data.count(b"\n", start, end)
+    if b"\r" not in data and data.count(b"}\n{", start, end) == lines:
+        return lines + 1
+    return None
+
+
+def _fast_frames(table, sources: list[str]) -> JobLog | None:
+    """Columns of an Arrow table of jobs -> JobLog, or None if anything needs the careful path."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = set(table.column_names)
+    if "activityLogs" in names or "job_id" in names or "jobId" not in names:
+        return None
+    n = table.num_rows
+
+    def column(key: str):
+        return table.column(key).combine_chunks() if key in names else pa.nulls(n)
+
+    jobs = pd.DataFrame(index=pd.RangeIndex(n))
+    for key, col in S.JOB_KEYS.items():
+        values = column(key)
+        kind = values.type
+        if col in S.ID_COLUMNS:
+            if not (pa.types.is_integer(kind) or pa.types.is_null(kind)):
+                return None
+            values = values.cast(pa.int64())
+            if col == "job_id" and (values.null_count or pc.min(values).as_py() < 0):
+                return None
+            if col != "job_id" and values.null_count < n and pc.min(values).as_py() < 0:
+                return None
+            jobs[col] = pd.array(values.to_numpy(zero_copy_only=False)
+                                 if not values.null_count else values.to_pylist(),
+                                 dtype=S.ID_DTYPE)
+        else:
+            if not (pa.types.is_string(kind) or pa.types.is_null(kind)):
+                return None
+            values = values.cast(pa.string())
+            if col in S.DATE_COLUMNS:
+                parsed = _fast_dates(values)
+                if parsed is None:
+                    return None
+                jobs[col] = parsed
+            else:
+                jobs[col] = pd.Series(values, dtype="str")
+    jobs["service_type"] = jobs["service_type"].str.lower()
+    jobs["status"] = _map_unique(jobs["status"], S.canonical_status)
+
+    # messages: list<struct<activityDate: string, message: string>>
+    if "messages" in names:
+        msgs = column("messages")
+        kind = msgs.type
+        if pa.types.is_null(kind):
+            counts = np.zeros(n, dtype=np.int64)
+            dates_arr = text_arr = pa.array([], pa.string())
+        else:
+            if not pa.types.is_list(kind) or not pa.types.is_struct(kind.value_type):
+                return None
+            fields = {kind.value_type.field(i).name: kind.value_type.field(i).type
+                      for i in range(kind.value_type.num_fields)}
+            if not pa.types.is_string(fields.get("activityDate", pa.null())):
+                return None
+            if not (pa.types.is_string(fields.get("message", pa.null()))
+                    or pa.types.is_null(fields.get("message", pa.null()))):
+                return None
+            counts = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy().astype(np.int64)
+            flat = msgs.flatten()
+            if flat.null_count:
+                return None                          # a message that is not an object
+            dates_arr = flat.field("activityDate")
+            if dates_arr.null_count:
+                return None                          # a message without a timestamp
+            text_arr = (flat.field("message").cast(pa.string()) if "message" in fields
+                        else pa.nulls(len(flat), pa.string()))
+    else:
+        counts = np.zeros(n, dtype=np.int64)
+        dates_arr = text_arr = pa.array([], pa.string())
+    dates = _fast_dates(dates_arr)
+    if dates is None:
+        return None
+    jobs["message_count"] = counts
+    jobs["source"] = pd.Series(sources, dtype="str")
+    for key in table.column_names:
+        if key in S.JOB_KEYS or key == "messages":
+            continue
+        values = column(key)
+        if pa.types.is_nested(values.type):
+            return None                              # keep dicts and lists exactly as JSON
+        name = S.snake_case(key)
+        if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
+            name = f"{name}_raw"
+        if name in jobs.columns:
+            return None
+        jobs[name] = _extra_column(dict(enumerate(values.to_pylist())), n) \
+            if not pa.types.is_string(values.type) else pd.Series(values, dtype="str")
+    seq = _positions(counts)
+    return _assemble(jobs, seq, dates, pd.Series(text_arr, dtype="str"), _empty_problems())
+
+
+def _fast_dates(values) -> pd.Series | None:
+    """Arrow's ISO 8601 cast to UTC; None when a value needs the careful path."""
+    import pyarrow as pa
+
+    try:
+        parsed = values.cast(pa.timestamp("us", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(parsed.to_numpy(zero_copy_only=False)).dt.tz_localize("UTC").astype(
+        S.TIMESTAMP_DTYPE)
+
+
+def _positions(counts: np.ndarray) -> np.ndarray:
+    """0..count-1 for each count, concatenated."""
+    total = int(counts.sum())
+    starts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.asarray([func(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes] if len(mapped) else [], index=values.index, dtype="str")
 
 
 # --------------------------------------------------------------------------- the builder
@@ -353,51 +578,29 @@ class _Builder:
         for name, values in self.extra.items():
             jobs[name] = _extra_column(values, n)
 
-        # messages of every copy, then keep the most advanced copy of each job
+        # messages of every copy, in copy order
         if self.m_copy:
-            copy = np.concatenate(self.m_copy)
             dates_raw = [d for chunk in self.m_dates for d in chunk]
-            text = [t for chunk in self.m_text for t in chunk]
+            text = pd.Series([t for chunk in self.m_text for t in chunk], dtype="str")
             seq = np.concatenate([np.arange(len(c), dtype=np.int64) for c in self.m_copy])
+            copy = np.concatenate(self.m_copy)
         else:
-            copy = np.empty(0, dtype=np.int64)
-            dates_raw, text = [], []
-            seq = np.empty(0, dtype=np.int64)
+            dates_raw, text = [], pd.Series([], dtype="str")
+            seq = copy = np.empty(0, dtype=np.int64)
         job_of_copy = jobs["job_id"].to_numpy(dtype=np.int64, na_value=-1)
         dates = self._dates(dates_raw, job_of_copy[copy], seq, "activityDate",
                             sources=np.asarray(self.sources, dtype=object)[copy] if n else None,
                             required=True)
+        return _assemble(jobs, seq, dates, text, self._problem_frame())
 
-        winners = _winners(jobs)
-        keep = np.zeros(n, dtype=bool)
-        keep[winners] = True
-        jobs = jobs.iloc[winners].reset_index(drop=True)
-        mkeep = keep[copy]
-        messages = pd.DataFrame(
-            {
-                "job_id": pd.array(job_of_copy[copy][mkeep], dtype=S.ID_DTYPE),
-                "seq": seq[mkeep],
-                "activity_date": dates[mkeep],
-                "message": pd.Series(text, dtype="str")[mkeep].to_numpy(),
-            }
-        )
-        messages["message"] = messages["message"].astype("str")
-        if len(messages):
-            order = np.lexsort((
-                messages["seq"].to_numpy(),
-                _sort_key(messages["activity_date"]),
-                messages["job_id"].to_numpy(dtype=np.int64),
-            ))
-            messages = messages.take(order).reset_index(drop=True)
-        jobs = jobs.sort_values("job_id", kind="stable").reset_index(drop=True)
-
+    def _problem_frame(self) -> pd.DataFrame:
         problems = _empty_problems()
         if self.problems:
             problems = pd.DataFrame(self.problems, columns=list(problems.columns))
             problems = problems.astype({"source": "str", "field": "str", "reason": "str",
                                         "action": "str"})
             problems["job_id"] = pd.array(problems["job_id"].tolist(), dtype=S.ID_DTYPE)
-        return JobLog(jobs, messages, problems)
+        return problems
 
     def _dates(self, values: list, job_ids, seq, name: str, sources=None,
                required: bool = False) -> pd.Series:
@@ -429,6 +632,49 @@ class _Builder:
             self.problem(src, job_id, fld, f"{reason}; expected e.g. 2016-07-25T22:51:16.143+0000",
                          skipped=False)
         return out.reset_index(drop=True)
+
+
+def _assemble(jobs: pd.DataFrame, seq: np.ndarray, dates: pd.Series, text: pd.Series,
+              problems: pd.DataFrame) -> JobLog:
+    """Keep the most advanced copy of each job; sort jobs by id and messages by time.
+
+    ``jobs`` holds one row per copy read, in reading order, with ``message_count``; the
+    messages of all copies follow the same order, each copy's messages contiguous, with
+    their original positions ``seq``.
+    """
+    n = len(jobs)
+    counts = jobs["message_count"].to_numpy(dtype=np.int64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    ids = jobs["job_id"].to_numpy(dtype=np.int64, na_value=-1)
+
+    winners = _winners(jobs)
+    order = winners[np.argsort(ids[winners], kind="stable")]      # winning copies by job id
+    lengths = counts[order]
+    total = int(lengths.sum())
+    before = np.zeros(len(order), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=before[1:])
+    take = np.repeat(starts[order] - before, lengths) + np.arange(total, dtype=np.int64)
+    msg_ids = np.repeat(ids[order], lengths)
+
+    key = _sort_key(dates)[take]
+    if total > 1:
+        same_job = msg_ids[1:] == msg_ids[:-1]
+        if np.any((key[1:] < key[:-1]) & same_job):
+            # stable: ties (and NaT, sorted last) keep their original order
+            within = np.lexsort((key, np.repeat(np.arange(len(order)), lengths)))
+            take = take[within]
+    identity = total == len(seq) and np.array_equal(take, np.arange(total))
+    messages = pd.DataFrame(
+        {
+            "job_id": pd.array(msg_ids, dtype=S.ID_DTYPE),
+            "seq": seq if identity else seq[take],
+            "activity_date": (dates if identity else dates.take(take)).reset_index(drop=True),
+            "message": (text if identity else text.take(take)).reset_index(drop=True),
+        }
+    )
+    jobs = jobs.take(order).reset_index(drop=True)
+    return JobLog(jobs, messages, problems)
 
 
 def _api_key(col: str) -> str:
