@@ -122,14 +122,14 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
          for op, (n, f, m, p, x) in table.iterrows()]))
     lines.append("")
     slow = jobs.dropna(subset=["duration"]).nlargest(top, "duration")
-    lines.append(f"slowest jobs:")
+    lines.append("slowest jobs:")
     lines.append(_table(
         ["job", "service", "operation", "status", "duration", "slowest step"],
         [[r.job_id, r.service_name, r.operation_type, r.status, _human(r.duration),
           _short(r.slowest_step)] for r in slow.itertuples()]))
     lines.append("")
-    steps = step_durations(log)
-    steps = steps.dropna(subset=["duration"]).nlargest(top, "duration")
+    all_steps = step_durations(log)
+    steps = all_steps.dropna(subset=["duration"]).nlargest(top, "duration")
     lines.append("slowest steps:")
     lines.append(_table(
         ["job", "operation", "duration", "step"],
@@ -137,10 +137,15 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
          for r in steps.itertuples()]))
     failed = jobs[jobs["status"] == "FAILED"]
     if len(failed):
+        failed_steps = all_steps[all_steps["kind"] == "failed"]
         lines.append("")
-        lines.append(f"failed jobs ({len(failed)}), by last message:")
-        top_fail = failed["failed_step"].fillna("(no message)").map(_short).value_counts()
-        lines.extend(f"  {n:>4}  {msg}" for msg, n in top_fail.head(top).items())
+        lines.append(f"failed jobs ({len(failed)}), by failed step:")
+        top_fail = failed_steps.groupby("step")["job_id"].nunique().sort_values(
+            ascending=False, kind="stable")
+        lines.extend(f"  {n:>4}  {_short(step, 80)}" for step, n in top_fail.head(top).items())
+        silent = len(failed) - int(top_fail.sum())
+        if silent:
+            lines.append(f"  {silent:>4}  (no message)")
     return "\n".join(lines)
 
 
