@@ -10,7 +10,7 @@ import pandas as pd
 
 from .errors import StacklogError
 
-_SUBCOMMAND_MODULES = ()  # filled below: modules with register(subparsers)
+_SUBCOMMAND_MODULES = ("_cli_plot", "_cli_fetch")  # each has register(subparsers)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ JOB_ATTRS = ("service_name", "service_type", "operation_type", "status")
 #: FAILED job, and the open step of an unfinished job up to ``as_of``.
 KINDS = ("queue", "work", "failed", "open")
 OPEN_STEP = "(in progress)"
+_QUEUE_STEPS = ("Activity Started", "activity started", "ACTIVITY STARTED")
 
 # Variable parts of a message, replaced so that one step of many jobs groups together.
 _SSH_KEY = re.compile(r"\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+)\s+\S+(\s+\S+@\S+)?")
@@ -121,8 +122,9 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         ``operation_type``, ``status`` (of the job), ``step`` (normalised message, see
         :func:`step_name`), ``started`` (UTC time the step began: the previous message, or the
         job's ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
-        started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (``"queue"``,
-        ``"work"``, ``"failed"`` or ``"open"``).
+        started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (categorical: ``"queue"``
+        for the wait until "Activity Started", ``"work"``, ``"failed"`` for the last message
+        of a FAILED job, or ``"open"``).
     """
     as_of = _as_of(as_of)
     jobs = log.jobs.set_index("job_id")
@@ -148,12 +150,12 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     steps["duration"] = steps["activity_date"] - steps["started"]
     steps["elapsed"] = steps["activity_date"] - start
 
-    kind = np.full(len(steps), "work", dtype=object)
-    kind[(steps["message"].str.strip().str.lower() == "activity started").to_numpy()] = "queue"
-    kind[last & (steps["status"] == "FAILED").to_numpy() & steps["seq"].notna().to_numpy()] = \
-        "failed"
-    kind[steps["seq"].isna().to_numpy()] = "open"
-    steps["kind"] = pd.Series(kind, index=steps.index, dtype="str")
+    kind = np.full(len(steps), KINDS.index("work"), dtype=np.int8)
+    kind[steps["step"].isin(_QUEUE_STEPS).to_numpy()] = KINDS.index("queue")
+    is_open = steps["seq"].isna().to_numpy()
+    kind[last & (steps["status"] == "FAILED").to_numpy() & ~is_open] = KINDS.index("failed")
+    kind[is_open] = KINDS.index("open")
+    steps["kind"] = pd.Categorical.from_codes(kind, categories=KINDS)
     return steps.reset_index(drop=True)
 
 
