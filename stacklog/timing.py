@@ -231,13 +231,16 @@ def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def step_stats(log: JobLog, by: str | Sequence[str] | None = ("service_type", "operation_type"),
+def step_stats(log: JobLog | pd.DataFrame,
+               by: str | Sequence[str] | None = ("service_type", "operation_type"),
                as_of: object = None) -> pd.DataFrame:
     """Statistics of each step's duration across jobs, per group.
 
     Parameters
     ----------
-    log : JobLog
+    log : JobLog or pandas.DataFrame
+        Jobs, or the steps :func:`step_durations` already computed for them (then ``as_of``
+        is not used), so that several statistics share one computation of the steps.
     by : column name or sequence of names, or None
         Job attributes to group by (any column of :func:`step_durations`); ``None`` or ``()``
         for one group of all jobs.
@@ -252,25 +255,37 @@ def step_stats(log: JobLog, by: str | Sequence[str] | None = ("service_type", "o
         ``total`` in seconds; sorted by group, then total time, longest first.
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    steps = step_durations(log, as_of=as_of)
-    steps = steps.assign(seconds=steps["duration"].dt.total_seconds())
-    steps = steps[steps["seconds"].notna()]
-    group = steps.groupby(keys + ["step"], sort=True, dropna=False, observed=True)
-    seconds = group["seconds"]
+    steps = log if isinstance(log, pd.DataFrame) else step_durations(log, as_of=as_of)
+    seconds = steps["duration"].dt.total_seconds().to_numpy()
+    timed = ~np.isnan(seconds)
+    steps = steps.loc[timed, keys + ["step", "job_id"]]
+    seconds = seconds[timed]
+    # group ids from the keys, each key factorised once (string hashing is the costly part)
+    group = np.zeros(len(steps), dtype=np.int64)
+    for col in keys + ["step"]:
+        codes, uniques = pd.factorize(steps[col], use_na_sentinel=False)
+        group = group * (len(uniques) + 1) + codes
+    group, _ = pd.factorize(group)
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    by_group = pd.Series(seconds).groupby(group, sort=True)
+    first = np.full(n_groups, -1, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group))[::-1]          # first row of each group
+    pairs = pd.DataFrame({"g": group, "j": steps["job_id"].to_numpy(dtype=np.int64)})
+    jobs = np.bincount(pairs.drop_duplicates()["g"].to_numpy(), minlength=n_groups)
+    labels = steps.iloc[first].reset_index(drop=True)
     stats = pd.DataFrame(
         {
-            "count": seconds.count(),
-            "jobs": group["job_id"].nunique(),
-            "mean": seconds.mean(),
-            "median": seconds.median(),
-            "p90": seconds.quantile(0.9),
-            "max": seconds.max(),
-            "total": seconds.sum(),
+            **{col: labels[col] for col in keys + ["step"]},
+            "count": np.bincount(group, minlength=n_groups).astype(np.int64),
+            "jobs": jobs.astype(np.int64),
+            "mean": by_group.mean().to_numpy(),
+            "median": by_group.median().to_numpy(),
+            "p90": by_group.quantile(0.9).to_numpy(),
+            "max": by_group.max().to_numpy(),
+            "total": by_group.sum().to_numpy(),
         }
-    ).reset_index()
+    )
     order = keys + ["total", "step"]
     ascending = [True] * len(keys) + [False, True]
     stats = stats.sort_values(order, ascending=ascending, kind="stable", na_position="last")
-    stats["count"] = stats["count"].astype(np.int64)
-    stats["jobs"] = stats["jobs"].astype(np.int64)
     return stats.reset_index(drop=True)
