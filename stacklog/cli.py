@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ._util import format_duration
 from .errors import StacklogError
 
 _SUBCOMMAND_MODULES = ("_cli_plot", "_cli_fetch")  # each has register(subparsers)
@@ -118,14 +119,14 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
     ).sort_values("jobs", ascending=False)
     lines.append(_table(
         ["operation", "jobs", "failed", "median", "p90", "max"],
-        [[op, n, f, _human(m), _human(p), _human(x)]
+        [[op, n, f, _dur(m), _dur(p), _dur(x)]
          for op, (n, f, m, p, x) in table.iterrows()]))
     lines.append("")
     slow = jobs.dropna(subset=["duration"]).nlargest(top, "duration")
     lines.append("slowest jobs:")
     lines.append(_table(
         ["job", "service", "operation", "status", "duration", "slowest step"],
-        [[r.job_id, r.service_name, r.operation_type, r.status, _human(r.duration),
+        [[r.job_id, r.service_name, r.operation_type, r.status, _dur(r.duration),
           _short(r.slowest_step)] for r in slow.itertuples()]))
     lines.append("")
     all_steps = step_durations(log)
@@ -133,7 +134,7 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
     lines.append("slowest steps:")
     lines.append(_table(
         ["job", "operation", "duration", "step"],
-        [[r.job_id, r.operation_type, _human(r.duration), _short(r.message)]
+        [[r.job_id, r.operation_type, _dur(r.duration), _short(r.message)]
          for r in steps.itertuples()]))
     failed = jobs[jobs["status"] == "FAILED"]
     if len(failed):
@@ -149,17 +150,8 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
     return "\n".join(lines)
 
 
-def _human(value) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    seconds = pd.Timedelta(value).total_seconds()
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+def _dur(value) -> str:
+    return "-" if value is None or pd.isna(value) else format_duration(value)
 
 
 def _short(text, width: int = 60) -> str:

@@ -132,7 +132,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     for col in JOB_ATTRS:
         steps[col] = lookup(steps["job_id"], jobs[col])
     steps["step"] = _step_names(steps["message"], steps["service_name"])
-    if as_of is not None:
+    if as_of is not None and log.jobs["end_date"].isna().any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
         steps = pd.concat([steps, extra], ignore_index=True)
@@ -168,8 +168,8 @@ def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
             "job_id": open_jobs["job_id"].to_numpy(),
             "seq": pd.array([pd.NA] * len(open_jobs), dtype="Int64"),
             "activity_date": pd.Series([as_of] * len(open_jobs),
-                                       dtype=S.TIMESTAMP_DTYPE).to_numpy(),
-            "message": pd.Series([None] * len(open_jobs), dtype="str").to_numpy(),
+                                       dtype=S.TIMESTAMP_DTYPE).array,
+            "message": pd.Series([None] * len(open_jobs), dtype="str").array,
         }
     )
     rows["job_id"] = rows["job_id"].astype(S.ID_DTYPE)

@@ -142,7 +142,7 @@ def test_cli_report_on_examples(tmp_path, capsys):
     assert code == 0
     assert "2 jobs, 19 messages" in out
     assert "NEW 1, SUCCEED 1" in out
-    assert "5 min 53 s" in out                         # the scale-in job's 353.736 s
+    assert "5 min 54 s" in out                         # the scale-in job's 353.736 s
     assert "Stopped Virtual Machine wls/vm-2" in out   # slowest step
     for name in ("jobs", "steps", "step_stats"):
         assert (tmp_path / f"{name}.csv").exists()

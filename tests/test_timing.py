@@ -65,6 +65,14 @@ def test_seed_job_as_of_gives_time_so_far_and_an_open_step():
     assert (step_durations(both, as_of="2016-07-25 22:53:16.143")["kind"] == "open").sum() == 1
 
 
+def test_as_of_without_unfinished_jobs_changes_nothing():
+    log = read_jobs(JCS)
+    pd.testing.assert_frame_equal(step_durations(log, as_of="now"), step_durations(log))
+    mixed = step_durations(read_jobs(EXAMPLES), as_of="2017-01-01")
+    assert str(mixed["activity_date"].dtype) == "datetime64[us, UTC]"
+    assert str(mixed["duration"].dtype).startswith("timedelta64")
+
+
 def test_scale_in_example_gaps_and_total():
     log = read_jobs(JCS)
     steps = step_durations(log)
