@@ -78,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StacklogError as exc:
         print(f"stacklog: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # an unwritable output folder, a full disk, ...
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"stacklog: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stacklog: interrupted", file=sys.stderr)
         return 130

@@ -167,6 +167,16 @@ def test_cli_bad_input_one_line_error_and_exit_code(tmp_path, capsys):
     assert "1 problems" in capsys.readouterr().out
 
 
+def test_cli_unwritable_output_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(["report", str(EXAMPLES), "--out", str(blocker / "reports"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("stacklog: error: ")
+    assert str(blocker / "reports") in err
+
+
 def test_cli_help_explains_every_option():
     proc = subprocess.run([sys.executable, "-m", "stacklog", "report", "--help"],
                           capture_output=True, text=True, check=True)
