@@ -11,7 +11,7 @@ import pandas as pd
 from ._util import format_duration
 from .errors import StacklogError
 
-_SUBCOMMAND_MODULES = ("_cli_plot", "_cli_fetch")  # each has register(subparsers)
+_SUBCOMMAND_MODULES = ("_cli_plot", "_cli_fetch", "_cli_dashboard")  # each has register(subparsers)
 
 
 def build_parser() -> argparse.ArgumentParser:
