@@ -307,6 +307,9 @@ def _title_above_legend(ax: Axes, title: str, legend_rows: int) -> None:
 # --------------------------------------------------------------------------- plot_timeline
 
 
+_MIN_AXIS_SECONDS = 10.0
+
+
 def plot_timeline(
     log: JobLog,
     job_id: int,
@@ -385,7 +388,8 @@ def plot_timeline(
         ends += [steps["activity_date"].max(), steps["started"].min()]
     t0 = min(ends) if ends else pd.Timestamp(0, tz="UTC")
     t1 = max(ends) if ends else t0
-    span = max((t1 - t0).total_seconds(), 1e-3)
+    # a job of a few milliseconds (or one message) still gets a readable 10-second axis
+    span = max((t1 - t0).total_seconds(), _MIN_AXIS_SECONDS)
     min_seconds = MIN_WIDTH_FRACTION * span
 
     seconds = steps["duration"].dt.total_seconds().to_numpy(dtype=float)
@@ -439,6 +443,7 @@ def plot_timeline(
     x0 = _date_num([t0])[0]
     x1 = _date_num([t1])[0]
     span_days = span / _SECONDS_PER_DAY
+    x1 = max(x1, x0 + span_days)
     ax.set_xlim(x0 - 0.01 * span_days, x1 + 0.16 * span_days)
     slowest_row = slowest[0] if n else -1
     for row in labelled:

@@ -139,7 +139,7 @@ class Explorer:
                                     layout=W.Layout(width="200px"))
         self.count = W.HTML()
         self.picker = W.Select(options=[], rows=10,
-                               layout=W.Layout(width="100%"))
+                               layout=W.Layout(width="calc(100% - 8px)"))
         self.compare = W.Checkbox(value=False, description="compare with median",
                                   indent=False)
         self.out = W.Output(layout=W.Layout(width="62%"))
@@ -174,6 +174,15 @@ class Explorer:
             ]
         )
         self.layout.explorer = self
+        # stable class names for styling and for end-to-end tests
+        for widget, name in ((self.layout, "explorer"), (self.picker, "picker"),
+                             (self.out, "timeline"), (self.table, "steps"),
+                             (self.count, "count"), (self.operation, "operation"),
+                             (self.service_type, "service-type"), (self.status, "status"),
+                             (self.search, "search"), (self.compare, "compare"),
+                             (self.folder, "folder"), (self.export_button, "export"),
+                             (self.message, "message")):
+            widget.add_class(f"stacklog-{name}")
         self.on_filter_change()
 
     # -- display
@@ -332,8 +341,10 @@ class Explorer:
                 style += "color:#b00020;"
             cells = [
                 f'<td style="{_CELL}text-align:right;color:#888">{i + 1}</td>',
-                f'<td style="{_CELL}" title="{html.escape(str(r.step))}">'
-                f"{html.escape(_shorten(r.text, 70))}</td>",
+                f'<td style="{_CELL}" title="{html.escape(str(r.text))}">'
+                # the failed step's message is the reason: never cut it
+                f"{html.escape(str(r.text) if r.kind == 'failed' else _shorten(r.text, 70))}"
+                "</td>",
                 f'<td style="{_CELL}white-space:nowrap">'
                 f"{started:%H:%M:%S}.{started.microsecond // 1000:03d}</td>",
                 f'<td style="{_CELL}text-align:right;white-space:nowrap">'
