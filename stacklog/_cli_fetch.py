@@ -292,7 +292,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                                     workers=args.workers, progress=args.progress,
                                     refresh=args.refresh)
     except InputError as exc:
-        _error(str(exc))
+        option = _OPTION_OF_FIELD.get(exc.field)
+        _error(f"{option}: {exc.reason}" if option else str(exc))
         return 2
     except StacklogError as exc:
         _error(str(exc))
@@ -307,6 +308,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(f"{_PROG}: job {job_id} failed: {reason}", file=sys.stderr)
     print(result.summary)
     return 1 if result.failed else 0
+
+
+#: the command-line option behind each argument of the Python API, for error messages
+_OPTION_OF_FIELD = {"from_start": "argument --from", "to_start": "argument --to",
+                    "status": "argument --status", "operation_type": "argument --operation-type",
+                    "service_name": "argument --service-name", "order_by": "argument --order-by",
+                    "job_id": "argument JOB_ID"}
 
 
 def _run_filter(client: Any, args: argparse.Namespace) -> Any:

@@ -522,7 +522,7 @@ class PSMClient:
         domain = identity_domain or os.environ.get(ENV_DOMAIN) or None
         if not domain:
             raise _MissingCredentialsError(
-                "no identity domain: pass identity_domain= (or --domain), or set "
+                "no identity domain: give --domain (identity_domain= in Python) or set "
                 f"{ENV_DOMAIN}; it is the idcs-... name or account name of your tenancy")
         if not isinstance(domain, str) or not _DOMAIN_RE.fullmatch(domain.strip()):
             raise StacklogError(f"identity domain {_short_repr(domain)} is not a valid name "

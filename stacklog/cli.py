@@ -108,12 +108,14 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
 
     jobs = job_durations(log, as_of=as_of)
     lines = [f"{len(jobs)} jobs, {len(log.messages)} messages"
-             + (f", {len(log.problems)} problems (see problems.csv)" if len(log.problems) else "")]
+             + (f", {len(log.problems)} problem{'s' if len(log.problems) != 1 else ''} "
+               "(see problems.csv)" if len(log.problems) else "")]
     if jobs.empty:
         return lines[0]
     counts = jobs["status"].value_counts()
     lines.append("by status: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     lines.append("")
+    lines.append("job durations by operation (finished jobs; failures included):")
     table = jobs.groupby("operation_type", dropna=False).agg(
         jobs=("job_id", "size"),
         failed=("status", lambda s: int((s == "FAILED").sum())),
@@ -148,6 +150,10 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
         top_fail = failed_steps.groupby("step")["job_id"].nunique().sort_values(
             ascending=False, kind="stable")
         lines.extend(f"  {n:>4}  {_short(step, 80)}" for step, n in top_fail.head(top).items())
+        rest = top_fail.iloc[top:]
+        if len(rest):
+            lines.append(f"  {int(rest.sum()):>4}  ... in {len(rest)} more failed steps "
+                         "(see steps.csv, kind 'failed')")
         silent = len(failed) - int(top_fail.sum())
         if silent:
             lines.append(f"  {silent:>4}  (no message)")

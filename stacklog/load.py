@@ -61,10 +61,9 @@ class JobLog:
         return len(self.jobs)
 
     def __repr__(self) -> str:
-        return (
-            f"<JobLog: {len(self.jobs)} jobs, {len(self.messages)} messages, "
-            f"{len(self.problems)} problems>"
-        )
+        return (f"<JobLog: {_count(len(self.jobs), 'job')}, "
+                f"{_count(len(self.messages), 'message')}, "
+                f"{_count(len(self.problems), 'problem')}>")
 
     def subset(self, job_ids: Iterable[int]) -> JobLog:
         """Return a new JobLog restricted to ``job_ids`` (problems are kept whole)."""
@@ -72,6 +71,10 @@ class JobLog:
         jobs = self.jobs[self.jobs["job_id"].isin(ids)].reset_index(drop=True)
         messages = self.messages[self.messages["job_id"].isin(ids)].reset_index(drop=True)
         return JobLog(jobs, messages, self.problems)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 # --------------------------------------------------------------------------- public API

@@ -400,7 +400,7 @@ def test_subset_keeps_only_given_jobs():
     sub = log.subset([3086199])
     assert list(sub.jobs["job_id"]) == [3086199]
     assert len(sub.messages) == 14
-    assert repr(sub) == "<JobLog: 1 jobs, 14 messages, 0 problems>"
+    assert repr(sub) == "<JobLog: 1 job, 14 messages, 0 problems>"
 
 
 def test_frames_are_not_modified_by_timing():

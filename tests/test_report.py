@@ -164,7 +164,7 @@ def test_cli_bad_input_one_line_error_and_exit_code(tmp_path, capsys):
     code = main(["report", str(bad), str(good), "--errors", "skip", "--out",
                  str(tmp_path / "out")])
     assert code == 0
-    assert "1 problems" in capsys.readouterr().out
+    assert "1 problem (see problems.csv)" in capsys.readouterr().out
 
 
 def test_cli_unwritable_output_is_a_one_line_error(tmp_path, capsys):
