@@ -305,7 +305,7 @@ def test_cli_fetch_failure_exits_1(env, tmp_path, capsys):
     (["--watch", "1", "--interval", "5", "--max-interval", "1", "--out", "x"],
      "--max-interval"),
     (["1", "--token-env", "NOT_SET_ANYWHERE", "--out", "x"], "NOT_SET_ANYWHERE"),
-    (["--filter", "--from", "last tuesday", "--out", "x"], "from_start"),
+    (["--filter", "--from", "last tuesday", "--out", "x"], "argument --from"),
 ])
 def test_cli_usage_errors_exit_2_with_one_line(env, tmp_path, capsys, monkeypatch, argv,
                                                message):
