@@ -140,11 +140,18 @@ def parse_jobs(obj: Any, source: str = "inline", errors: Errors = "raise") -> Jo
     """
     _check_errors(errors)
     builder = _Builder(errors)
-    if isinstance(obj, (str, bytes, bytearray, memoryview)):
-        data = obj.encode("utf-8") if isinstance(obj, str) else bytes(obj)
-        builder.add_bytes(data, source)
+    if isinstance(obj, str):
+        obj = obj.encode("utf-8", "surrogatepass")   # a lone surrogate: invalid UTF-8 below
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        builder.add_bytes(bytes(obj), source)
     elif isinstance(obj, (dict, list, tuple)):
-        builder.add_document(obj, source)
+        # the same checks as for a file: JSON types only, str keys, valid text, 64-bit ints
+        try:
+            data = orjson.dumps(obj)
+        except TypeError as exc:
+            builder.problem(source, None, "json", f"not JSON data: {exc}", skipped=True)
+        else:
+            builder.add_bytes(data, source)
     else:
         builder.problem(source, None, "json",
                         f"expected a dict, list, str or bytes, got {type(obj).__name__}",
@@ -164,17 +171,26 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
     """Yield (path, None) for each file to read, or (source, reason) when there is none."""
     seen: set[str] = set()
     for src in sources:
-        text = os.fspath(src)
+        text = os.fsdecode(src)
         if os.path.isdir(text):
-            files = sorted(_walk(text))
-            if not files:
+            files, problems = _walk(text)
+            yield from problems
+            if not files and not problems:
                 yield text, "folder holds no .json, .ndjson or .jsonl files"
         elif os.path.isfile(text):
             files = [text]
         elif _GLOB_CHARS & set(text):
-            files = sorted(f for f in glob.glob(text, recursive=True) if os.path.isfile(f))
+            files = []
+            for match in sorted(glob.glob(text, recursive=True)):
+                if os.path.isdir(match):
+                    found, problems = _walk(match)
+                    files.extend(found)
+                    yield from problems
+                elif os.path.isfile(match) and (match.lower().endswith(_JSON_SUFFIXES)
+                                                or os.path.basename(text) not in ("*", "**")):
+                    files.append(match)     # "dumps/*" takes JSON files; "*.txt" takes any
             if not files:
-                yield text, "glob pattern matches no file"
+                yield text, "glob pattern matches no JSON file or folder"
         else:
             yield text, "no such file or folder"
             continue
@@ -184,16 +200,32 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
                 yield f, None
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Every JSON file below ``folder`` (os.scandir: much quicker than pathlib at 10^5 files)."""
+def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every JSON file below ``folder``, sorted, and the sub-folders that could not be read.
+
+    os.scandir is much quicker than pathlib at 10^5 files; a folder reached twice through
+    symbolic links is read once.
+    """
+    files: list[str] = []
+    problems: list[tuple[str, str]] = []
+    visited: set[tuple[int, int]] = set()
     stack = [folder]
     while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                elif entry.name.lower().endswith(_JSON_SUFFIXES) and entry.is_file():
-                    yield entry.path
+        current = stack.pop()
+        try:
+            info = os.stat(current)
+            if (info.st_dev, info.st_ino) in visited:
+                continue
+            visited.add((info.st_dev, info.st_ino))
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    elif entry.name.lower().endswith(_JSON_SUFFIXES) and entry.is_file():
+                        files.append(entry.path)
+        except OSError as exc:
+            problems.append((current, f"cannot read folder: {exc.strerror or exc}"))
+    return sorted(files), problems
 
 
 # --------------------------------------------------------------------------- the fast path
@@ -363,8 +395,15 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
         if key in S.JOB_KEYS or key == "messages":
             continue
         values = column(key)
-        if pa.types.is_nested(values.type):
-            return None                              # keep dicts and lists exactly as JSON
+        kind = values.type
+        if not (pa.types.is_string(kind) or pa.types.is_integer(kind)
+                or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+                or pa.types.is_null(kind)):
+            return None          # nested values, or text Arrow took for a time: keep as JSON
+        if pa.types.is_floating(kind) and len(values) - values.null_count:
+            finite = pc.is_finite(values)
+            if not pc.all(finite).as_py() or pc.max(pc.abs(values)).as_py() >= 2**53:
+                return None      # NaN/Infinity (not JSON), or an integer too big for int64
         name = S.snake_case(key)
         if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
             name = f"{name}_raw"
@@ -372,6 +411,13 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
             return None
         jobs[name] = _extra_column(dict(enumerate(values.to_pylist())), n) \
             if not pa.types.is_string(values.type) else pd.Series(values, dtype="str")
+    try:                                             # Arrow does not check UTF-8 on reading
+        text_arr.validate(full=True)
+        for key in table.column_names:
+            if pa.types.is_string(table.schema.field(key).type):
+                table.column(key).validate(full=True)
+    except pa.ArrowInvalid:
+        return None
     seq = _positions(counts)
     return _assemble(jobs, seq, dates, pd.Series(text_arr, dtype="str"), _empty_problems())
 
@@ -546,13 +592,17 @@ class _Builder:
                 value = str(value)
             cols[col].append(value)
         for key, value in job.items():
-            if key in S.JOB_KEYS or key in ("messages", "job_id"):
+            if key in S.JOB_KEYS or key == "messages" or (key == "job_id" and "jobId" not in job):
                 continue
             name = self.extra_names.get(key)
             if name is None:
                 name = S.snake_case(key)
                 if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
                     name = f"{name}_raw"
+                taken = set(self.extra_names.values())
+                base, k = name, 2
+                while name in taken:                 # fooBar and foo_bar: two columns
+                    name, k = f"{base}_{k}", k + 1
                 self.extra_names[key] = name
             self.extra.setdefault(name, {})[row] = value
         self.sources.append(str(source))
@@ -611,12 +661,17 @@ class _Builder:
 
         A missing value is NaT; it is a problem only where the value is ``required``.
         """
-        arr = np.asarray(values, dtype=object) if values else np.empty(0, dtype=object)
-        is_str = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+        arr = np.fromiter(values, dtype=object, count=len(values))
+        # strings, but not the words pandas reads as the current time
+        is_str = np.fromiter((isinstance(v, str) and v.strip().lower() not in ("now", "today")
+                              for v in arr), dtype=bool, count=len(arr))
         text = np.where(is_str, arr, None)
         out = pd.to_datetime(pd.Series(text, dtype=object), format=_PSM_FORMAT, utc=True,
                              errors="coerce")
         retry = out.isna().to_numpy() & is_str
+        if retry.any():
+            datelike = pd.Series(text[retry], dtype=object).str.match(r"\s*[0-9]{4}-[0-9]{2}")
+            retry[np.flatnonzero(retry)[~datelike.to_numpy(dtype=bool)]] = False
         if retry.any():
             again = pd.to_datetime(pd.Series(text[retry], dtype=object), format="ISO8601",
                                    utc=True, errors="coerce")
@@ -692,7 +747,7 @@ def _winners(jobs: pd.DataFrame) -> np.ndarray:
     """
     if jobs.empty:
         return np.empty(0, dtype=np.int64)
-    rank = jobs["status"].map(S.STATUS_RANK).fillna(-1).to_numpy(dtype=np.int64)
+    rank = jobs["status"].map(S.STATUS_RANK).fillna(1).to_numpy(dtype=np.int64)
     has_end = jobs["end_date"].notna().to_numpy(dtype=np.int64)
     count = jobs["message_count"].to_numpy(dtype=np.int64)
     ids = jobs["job_id"].to_numpy(dtype=np.int64)
@@ -720,11 +775,14 @@ def _extra_column(values: dict[int, Any], n: int) -> pd.Series:
     if inferred == "string":
         return series.astype("str")
     if inferred == "integer":
-        return pd.Series(pd.array(col, dtype=S.ID_DTYPE))
+        try:
+            return pd.Series(pd.array(col, dtype=S.ID_DTYPE))
+        except (OverflowError, TypeError, ValueError):
+            return series                            # beyond int64: kept exact, as objects
     if inferred == "boolean":
         return series.astype("boolean")
     if inferred in ("floating", "mixed-integer-float"):
-        return pd.to_numeric(series)
+        return pd.to_numeric(series).astype(np.float64)
     return series
 
 

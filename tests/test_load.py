@@ -339,7 +339,7 @@ def test_json_scalar(tmp_path):
 def test_missing_file_and_empty_glob():
     with pytest.raises(InputError, match="no such file"):
         read_jobs("/nonexistent/nowhere.json")
-    with pytest.raises(InputError, match="matches no file"):
+    with pytest.raises(InputError, match="matches no JSON file"):
         read_jobs("/nonexistent/*.json")
 
 
@@ -419,3 +419,98 @@ def test_large_numbers_never_go_through_float():
     assert log.jobs["job_id"].iloc[0] == 9007199254740993
     assert log.jobs["activity_log_id"].iloc[0] == 2**63 - 1
     assert np.int64(log.jobs["job_id"].iloc[0]) == 9007199254740993
+
+
+# --------------------------------------------------------------------------- hardening
+
+
+def test_latin1_file_is_an_input_error_not_garbage(tmp_path):
+    p = tmp_path / "l.json"
+    p.write_bytes(b'{"jobId":1,"serviceName":"caf\xe9","messages":[{"activityDate":'
+                  b'"2016-12-05T14:59:33.938+0000","message":"d\xe9j\xe0"}]}')
+    with pytest.raises(InputError, match="UTF-8") as info:
+        read_jobs(p)
+    assert str(p) in str(info.value)
+    assert len(read_jobs(p, errors="skip").problems) == 1
+
+
+def test_lone_surrogate_and_non_string_keys_in_memory():
+    with pytest.raises(InputError):
+        parse_jobs({"jobId": 1, "serviceName": "\ud800"})
+    with pytest.raises(InputError):
+        parse_jobs('{"jobId": 1, "serviceName": "\ud800"}')
+    with pytest.raises(InputError, match="not JSON data"):
+        parse_jobs({"jobId": 1, 5: "x"})
+
+
+def test_timestamps_given_as_lists_are_problems_not_crashes():
+    log = parse_jobs({"jobId": 1, "endDate": [], "messages": [{"activityDate": ["x"]}]},
+                     errors="skip")
+    assert list(log.problems["field"]) == ["endDate", "messages[0].activityDate"]
+    assert pd.isna(log.jobs["end_date"].iloc[0])
+
+
+@pytest.mark.parametrize("word", ["now", "today", "NOW"])
+def test_words_are_not_timestamps(word):
+    log = parse_jobs(job(1, startDate=word), errors="skip")
+    assert pd.isna(log.jobs["start_date"].iloc[0])
+    assert list(log.problems["field"]) == ["startDate"]
+
+
+def test_undocumented_values_keep_their_json_type(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text('{"jobId": 1, "note": "2016-12-05T14:59:32", "early": "0000-01-01", '
+                 '"big": 18446744073709551615}')
+    row = read_jobs(p).jobs.iloc[0]
+    assert row["note"] == "2016-12-05T14:59:32"           # text stays text
+    assert row["early"] == "0000-01-01"
+    assert row["big"] == 18446744073709551615             # exact, not a float
+    mixed = parse_jobs([{"jobId": 1, "x": 1}, {"jobId": 2, "x": 2.0}])
+    assert mixed.jobs["x"].dtype == np.float64
+
+
+def test_nan_literals_are_invalid_json_on_every_path(tmp_path):
+    p = tmp_path / "n.json"
+    p.write_text('{"jobId": 1, "x": NaN}')
+    with pytest.raises(InputError, match="invalid JSON"):
+        read_jobs(p)
+
+
+def test_colliding_extra_keys_are_all_kept():
+    log = parse_jobs({"jobId": 1, "fooBar": "a", "foo_bar": "b", "ServiceName": "c",
+                      "service_name": "d", "ä": 1, "ö": 2, "job_id": "7"})
+    row = log.jobs.iloc[0]
+    assert (row["foo_bar"], row["foo_bar_2"]) == ("a", "b")
+    assert (row["service_name_raw"], row["service_name_raw_2"]) == ("c", "d")
+    assert (row["field"], row["field_2"]) == (1, 2)
+    assert row["job_id_raw"] == "7" and row["job_id"] == 1
+
+
+def test_unknown_final_looking_status_beats_running():
+    a = job(1, status="Cancelled")
+    b = job(1, status="RUNNING", messages=[])
+    del b["endDate"]
+    for order in ([a, b], [b, a]):
+        assert parse_jobs(order).jobs["status"].iloc[0] == "Cancelled"
+
+
+def test_globs_match_folders_and_skip_other_files(tmp_path):
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "a.json").write_text(json.dumps(job(1)))
+    (tmp_path / "README.md").write_text("# not json")
+    (tmp_path / "b.json").write_text(json.dumps(job(2)))
+    assert list(read_jobs(str(tmp_path / "exam*")).jobs["job_id"]) == [1]
+    assert list(read_jobs(str(tmp_path / "*")).jobs["job_id"]) == [1, 2]
+    (tmp_path / "c.txt").write_text(json.dumps(job(3)))
+    assert list(read_jobs(str(tmp_path / "*.txt")).jobs["job_id"]) == [3]
+
+
+def test_symlink_loops_are_read_once(tmp_path):
+    (tmp_path / "loop" / "sub").mkdir(parents=True)
+    (tmp_path / "loop" / "a.json").write_text(json.dumps(job(1)))
+    (tmp_path / "loop" / "sub" / "up").symlink_to(tmp_path / "loop")
+    assert list(read_jobs(tmp_path / "loop").jobs["job_id"]) == [1]
+
+
+def test_bytes_paths_are_accepted():
+    assert len(read_jobs(str(EXAMPLES).encode())) == 2
