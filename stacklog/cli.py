@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StacklogError as exc:
         print(f"stacklog: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `stacklog report ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # an unwritable output folder, a full disk, ...
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"stacklog: error: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -89,24 +93,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .load import read_jobs
-    from .report import write_report
+    from .report import report_frames, write_frames
+    from .timing import job_durations, step_durations
 
     by = [c.strip() for c in args.by.split(",") if c.strip()] or None
     log = read_jobs(*args.sources, errors=args.errors)
-    paths = write_report(log, args.out, by=by, as_of=args.as_of, excel=args.excel)
+    steps = step_durations(log, as_of=args.as_of)          # computed once, used three ways
+    jobs = job_durations(log, as_of=args.as_of, steps=steps)
+    frames = report_frames(log, by=by, as_of=args.as_of, steps=steps, jobs=jobs)
+    paths = write_frames(frames, args.out, excel=args.excel)
     if not args.quiet:
-        print(summary(log, top=args.top, as_of=args.as_of))
+        print(summary(log, top=args.top, as_of=args.as_of, steps=steps, jobs=jobs))
         print()
     for name, path in paths.items():
         print(f"wrote {path}")
     return 0
 
 
-def summary(log, *, top: int = 5, as_of: object = None) -> str:
+def summary(log, *, top: int = 5, as_of: object = None, steps=None, jobs=None) -> str:
     """A short plain-text summary: jobs by status and operation, slowest jobs and steps."""
     from .timing import job_durations, step_durations
 
-    jobs = job_durations(log, as_of=as_of)
+    if steps is None:
+        steps = step_durations(log, as_of=as_of)
+    if jobs is None:
+        jobs = job_durations(log, as_of=as_of, steps=steps)
     lines = [f"{len(jobs)} jobs, {len(log.messages)} messages"
              + (f", {len(log.problems)} problem{'s' if len(log.problems) != 1 else ''} "
                "(see problems.csv)" if len(log.problems) else "")]
@@ -135,7 +146,7 @@ def summary(log, *, top: int = 5, as_of: object = None) -> str:
         [[r.job_id, r.service_name, r.operation_type, r.status, _dur(r.duration),
           _short(r.slowest_step)] for r in slow.itertuples()]))
     lines.append("")
-    all_steps = step_durations(log)
+    all_steps = steps
     steps = all_steps.dropna(subset=["duration"]).nlargest(top, "duration")
     lines.append("slowest steps:")
     lines.append(_table(
@@ -167,12 +178,13 @@ def _dur(value) -> str:
 def _short(text, width: int = 60) -> str:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return "-"
-    text = " ".join(str(text).split())
+    # one line, no terminal control characters from the data
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table(header: list[str], rows: list[list]) -> str:
-    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    cells = [[str(c) for c in header]] + [[_short(c, 80) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
                      for r in cells)

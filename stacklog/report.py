@@ -20,7 +20,8 @@ from ._util import lookup
 from .load import JobLog
 from .timing import job_durations, step_durations, step_stats
 
-__all__ = ["write_report", "JOBS_COLUMNS", "STEPS_COLUMNS", "STATS_COLUMNS"]
+__all__ = ["write_report", "report_frames", "write_frames", "JOBS_COLUMNS", "STEPS_COLUMNS",
+           "STATS_COLUMNS"]
 
 JOBS_COLUMNS = (
     "job_id", "service_name", "service_type", "operation_type", "status", "start_date",
@@ -62,22 +63,41 @@ def write_report(log: JobLog, directory: str | os.PathLike, *,
     dict
         ``{"jobs": path, "steps": path, "step_stats": path[, "problems": path]}``.
     """
+    return write_frames(report_frames(log, by=by, as_of=as_of), directory, excel=excel)
+
+
+def write_frames(frames: dict[str, pd.DataFrame], directory: str | os.PathLike, *,
+                 excel: bool = False) -> dict[str, Path]:
+    """Write :func:`report_frames` to CSV; a ``problems.csv`` left by an earlier run goes."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     encoding = "utf-8-sig" if excel else "utf-8"
-    frames = report_frames(log, by=by, as_of=as_of)
     paths = {}
     for name, frame in frames.items():
         path = out / f"{name}.csv"
-        _csv_ready(frame).to_csv(path, index=False, encoding=encoding, lineterminator="\n")
+        # CRLF rows (RFC 4180): a bare CR or LF inside a text cell is then always quoted
+        _csv_ready(frame).to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
         paths[name] = path
+    stale = out / "problems.csv"
+    if "problems" not in frames and stale.is_file():
+        stale.unlink()
     return paths
 
 
 def report_frames(log: JobLog, *, by: str | Sequence[str] | None = ("service_type",
-                  "operation_type"), as_of: object = None) -> dict[str, pd.DataFrame]:
-    """The report tables, as written to CSV but before formatting (Timestamps, seconds)."""
-    jobs = job_durations(log, as_of=as_of)
+                  "operation_type"), as_of: object = None, steps: pd.DataFrame | None = None,
+                  jobs: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The report tables, as written to CSV but before formatting (Timestamps, seconds).
+
+    ``steps`` and ``jobs`` are ``step_durations(log, as_of)`` and ``job_durations(log,
+    as_of)`` when already computed. With ``as_of``, ``steps.csv`` also holds each unfinished
+    job's open step (kind ``open``) up to then.
+    """
+    if steps is None:
+        steps = step_durations(log, as_of=as_of)
+    if jobs is None:
+        jobs = job_durations(log, as_of=as_of, steps=steps)
+    jobs = jobs.copy()
     extra = log.jobs.set_index("job_id")
     for col in ("activity_log_id", "service_id", "summary_message", "identity_domain",
                 "initiated_by", "auth_user", "source"):
@@ -87,12 +107,9 @@ def report_frames(log: JobLog, *, by: str | Sequence[str] | None = ("service_typ
         jobs[name] = _seconds(jobs[col])
     jobs = jobs[list(JOBS_COLUMNS)]
 
-    steps = step_durations(log)
-    steps["duration_s"] = _seconds(steps["duration"])
-    steps["elapsed_s"] = _seconds(steps["elapsed"])
-    steps = steps[list(STEPS_COLUMNS)]
-
-    stats = step_stats(log, by=by, as_of=None)
+    stats = step_stats(steps, by=by)
+    steps = steps.assign(duration_s=_seconds(steps["duration"]),
+                         elapsed_s=_seconds(steps["elapsed"]))[list(STEPS_COLUMNS)]
     stats = stats.rename(columns={c: f"{c}_s" for c in ("mean", "median", "p90", "max",
                                                          "total")})
     for col in STATS_COLUMNS[2:]:

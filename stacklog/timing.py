@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import _schema as S
 from ._util import lookup
+from .errors import InputError
 from .load import JobLog
 
 __all__ = ["step_name", "step_durations", "job_durations", "step_stats"]
@@ -29,7 +30,6 @@ JOB_ATTRS = ("service_name", "service_type", "operation_type", "status")
 #: FAILED job, and the open step of an unfinished job up to ``as_of``.
 KINDS = ("queue", "work", "failed", "open")
 OPEN_STEP = "(in progress)"
-_QUEUE_STEPS = ("Activity Started", "activity started", "ACTIVITY STARTED")
 
 # Variable parts of a message, replaced so that one step of many jobs groups together.
 _SSH_KEY = re.compile(r"\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+)\s+\S+(\s+\S+@\S+)?")
@@ -95,13 +95,29 @@ def _step_names(messages: pd.Series, names: pd.Series) -> pd.Series:
 
 
 def _as_of(as_of: object) -> pd.Timestamp | None:
-    """Parse ``as_of`` (timestamp, datetime, ISO string or ``"now"``) to a UTC Timestamp."""
+    """Parse ``as_of`` (timestamp, datetime, date, ISO string or ``"now"``) to UTC.
+
+    Naive values are UTC. Numbers are refused: seconds or nanoseconds would be a guess.
+    """
     if as_of is None:
         return None
     if isinstance(as_of, str) and as_of.strip().lower() == "now":
         return pd.Timestamp.now(tz="UTC")
-    ts = pd.Timestamp(as_of) if not isinstance(as_of, datetime) else pd.Timestamp(as_of)
+    if not isinstance(as_of, (str, datetime, date, np.datetime64)):
+        raise InputError("as_of", "as_of", f"expected a time like 2026-10-30T16:45:00Z or "
+                         f"'now', got {type(as_of).__name__}")
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as exc:
+        raise InputError("as_of", "as_of", f"not a time: {str(as_of)[:80]!r} ({exc})") from None
+    if pd.isna(ts):
+        raise InputError("as_of", "as_of", f"not a time: {str(as_of)[:80]!r}")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _unfinished(jobs: pd.DataFrame) -> pd.Series:
+    """Jobs still going: no end date and no final status (a FAILED job without one is over)."""
+    return jobs["end_date"].isna() & ~jobs["status"].isin(S.FINAL_STATUSES)
 
 
 def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
@@ -132,7 +148,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     for col in JOB_ATTRS:
         steps[col] = lookup(steps["job_id"], jobs[col])
     steps["step"] = _step_names(steps["message"], steps["service_name"])
-    if as_of is not None and log.jobs["end_date"].isna().any():
+    if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
         steps = pd.concat([steps, extra], ignore_index=True)
@@ -151,7 +167,12 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     steps["elapsed"] = steps["activity_date"] - start
 
     kind = np.full(len(steps), KINDS.index("work"), dtype=np.int8)
-    kind[steps["step"].isin(_QUEUE_STEPS).to_numpy()] = KINDS.index("queue")
+    text = steps["message"]
+    maybe = (text.str.len() < 40).fillna(False).to_numpy(dtype=bool)   # cheap, then exact
+    queue = np.zeros(len(steps), dtype=bool)
+    queue[maybe] = (text[maybe].str.strip().str.lower() == "activity started").to_numpy(
+        dtype=bool, na_value=False)
+    kind[queue] = KINDS.index("queue")
     is_open = steps["seq"].isna().to_numpy()
     kind[last & (steps["status"] == "FAILED").to_numpy() & ~is_open] = KINDS.index("failed")
     kind[is_open] = KINDS.index("open")
@@ -160,9 +181,15 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
 
 
 def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per unfinished job, from its last message to ``as_of``."""
+    """One row per unfinished job, from its last message to ``as_of``.
+
+    A job whose last message (or start) is after ``as_of`` has no open step then.
+    """
     jobs = log.jobs
-    open_jobs = jobs[jobs["end_date"].isna()]
+    last = log.messages.groupby("job_id", sort=False)["activity_date"].max()
+    latest = lookup(jobs["job_id"], last).astype(S.TIMESTAMP_DTYPE)
+    latest = latest.where(latest.notna(), jobs["start_date"])
+    open_jobs = jobs[_unfinished(jobs) & ~(latest > as_of)]
     rows = pd.DataFrame(
         {
             "job_id": open_jobs["job_id"].to_numpy(),
@@ -178,7 +205,8 @@ def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
     return rows
 
 
-def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
+def job_durations(log: JobLog, as_of: object = None, *,
+                  steps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per job: how long it took, how long it queued, where the time went.
 
     Parameters
@@ -186,8 +214,10 @@ def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     log : JobLog
     as_of : timestamp, datetime, ISO string or "now", optional
         Unfinished jobs (no ``end_date``) have ``duration`` NA unless ``as_of`` is given; then
-        their duration is ``as_of - start_date`` and their open step counts toward the
-        slowest step.
+        their duration is ``as_of - start_date`` (NA if ``as_of`` is before the start) and
+        their open step counts toward the slowest step.
+    steps : DataFrame, optional
+        ``step_durations(log, as_of=as_of)`` if already computed, to save computing it again.
 
     Returns
     -------
@@ -197,17 +227,18 @@ def job_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         ``start_date`` to the first "Activity Started", where there is one), ``message_count``,
         ``first_message`` and ``last_message`` (UTC times), ``span`` (last - first message),
         ``slowest_step`` (message text) and ``slowest_step_duration``, ``failed_step`` (last
-        message of a FAILED job), ``running`` (no ``end_date``).
+        message of a FAILED job), ``running`` (no ``end_date`` and no final status).
     """
     as_of = _as_of(as_of)
     jobs = log.jobs
-    steps = step_durations(log, as_of=as_of)
+    if steps is None:
+        steps = step_durations(log, as_of=as_of)
     out = jobs[["job_id", "service_name", "service_type", "operation_type", "status",
                 "start_date", "end_date"]].copy()
-    running = jobs["end_date"].isna()
+    running = _unfinished(jobs)
     end = jobs["end_date"]
     if as_of is not None:
-        end = end.where(~running, as_of)
+        end = end.where(~running | (jobs["start_date"] > as_of), as_of)
     out["duration"] = end - jobs["start_date"]
 
     real = steps[steps["kind"] != "open"]
@@ -255,10 +286,15 @@ def step_stats(log: JobLog | pd.DataFrame,
         ``total`` in seconds; sorted by group, then total time, longest first.
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keys = list(dict.fromkeys(k for k in keys if k != "step"))    # step is always a key
     steps = log if isinstance(log, pd.DataFrame) else step_durations(log, as_of=as_of)
+    unknown = [k for k in keys if k not in steps.columns]
+    if unknown:
+        raise InputError("step_stats", "by", f"no column {unknown[0]!r}; group by any of "
+                         + ", ".join(c for c in steps.columns if c not in ("step", "seq")))
     seconds = steps["duration"].dt.total_seconds().to_numpy()
     timed = ~np.isnan(seconds)
-    steps = steps.loc[timed, keys + ["step", "job_id"]]
+    steps = steps.loc[timed, list(dict.fromkeys(keys + ["step", "job_id"]))]
     seconds = seconds[timed]
     # group ids from the keys, each key factorised once (string hashing is the costly part)
     group = np.zeros(len(steps), dtype=np.int64)

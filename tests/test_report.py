@@ -210,3 +210,48 @@ def test_cli_report_on_the_sample_corpus(tmp_path):
         - pd.to_datetime(jobs.set_index("job_id")["start_date"])).dt.total_seconds()
     common = per_job.index.intersection(span.dropna().index)
     assert (per_job[common] - span[common]).abs().max() < 0.01
+
+
+def test_carriage_returns_in_text_stay_inside_their_cell(tmp_path):
+    body = tricky_job()
+    body["serviceName"] = "a\rb"
+    body["messages"][0]["message"] = "x\ry"
+    write_report(parse_jobs(body), tmp_path)
+    steps = read(tmp_path / "steps.csv")
+    assert len(steps) == len(TRICKY)
+    assert steps["message"].iloc[0] == "x\ry"
+    assert read(tmp_path / "jobs.csv")["service_name"].iloc[0] == "a\rb"
+
+
+def test_stale_problems_csv_is_removed(tmp_path):
+    (tmp_path / "problems.csv").write_text("old")
+    write_report(read_jobs(EXAMPLES), tmp_path)
+    assert not (tmp_path / "problems.csv").exists()
+
+
+def test_summary_strips_terminal_control_characters(tmp_path, capsys):
+    body = tricky_job()
+    body["serviceName"] = "\x1b]0;pwned\x07evil"
+    body["status"] = "SUCCEED"
+    (tmp_path / "j.json").write_text(json.dumps(body))
+    assert main(["report", str(tmp_path / "j.json"), "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "pwned" in out
+
+
+def test_cli_bad_as_of_and_by_are_one_line_errors(tmp_path, capsys):
+    for extra in (["--as-of", "garbage"], ["--by", "nosuch"]):
+        code = main(["report", str(EXAMPLES), "--out", str(tmp_path), *extra])
+        err = capsys.readouterr().err
+        assert code == 1 and err.count("\n") == 1 and err.startswith("stacklog: error: ")
+
+
+def test_cli_report_as_of_writes_open_steps(tmp_path):
+    assert main(["report", str(EXAMPLES), "--out", str(tmp_path), "-q",
+                 "--as-of", "2016-07-25T22:53:16.143Z"]) == 0
+    jobs = read(tmp_path / "jobs.csv").set_index("job_id")
+    assert jobs.loc["80045", "duration_s"] == "120.0"
+    steps = read(tmp_path / "steps.csv")
+    open_steps = steps[steps["kind"] == "open"]
+    assert list(open_steps["job_id"]) == ["80045"]
+    assert open_steps["duration_s"].iloc[0] == "24.429"

@@ -263,3 +263,47 @@ def test_step_durations_vectorised_on_many_jobs_matches_a_loop():
             expected.append((now - prev).total_seconds())
             prev = now
     assert seconds(steps["duration"]) == [round(e, 3) for e in expected]
+
+
+def test_as_of_edge_cases():
+    log = read_jobs(EXAMPLES)
+    # before the start of the running job: no duration, no open step
+    early = job_durations(log, as_of="2016-07-25T22:00:00Z").set_index("job_id")
+    assert pd.isna(early.loc[80045, "duration"])
+    assert (step_durations(log, as_of="2016-07-25T22:00:00Z")["kind"] == "open").sum() == 0
+    # numbers are refused rather than guessed as seconds or nanoseconds
+    from stacklog import InputError
+
+    with pytest.raises(InputError, match="as_of"):
+        job_durations(log, as_of=1.5e9)
+    with pytest.raises(InputError, match="not a time"):
+        job_durations(log, as_of="garbage")
+
+
+def test_failed_job_without_end_date_is_over_and_keeps_its_failed_step():
+    t = ["2026-03-01T10:00:00.000+0000", "2026-03-01T10:00:05.000+0000"]
+    log = parse_jobs(step_job(20, "FAILED", t, ["Activity Submitted", "SM-BKP-5127: boom"]))
+    for as_of in (None, "2026-03-02T00:00:00Z"):
+        row = job_durations(log, as_of=as_of).iloc[0]
+        assert row["failed_step"] == "SM-BKP-5127: boom"
+        assert not row["running"]
+        assert pd.isna(row["duration"])             # no end date: unknown, even with as_of
+        assert "open" not in set(step_durations(log, as_of=as_of)["kind"])
+
+
+@pytest.mark.parametrize("name", ["Activity", "Started", "is"])
+def test_queue_time_does_not_depend_on_the_service_name(name):
+    body = json.loads(JCS.read_text())
+    body["serviceName"] = name
+    row = job_durations(parse_jobs(body)).iloc[0]
+    assert row["queue_time"].total_seconds() == pytest.approx(5.465)
+
+
+def test_step_stats_by_checks_its_columns():
+    from stacklog import InputError
+
+    log = read_jobs(EXAMPLES)
+    with pytest.raises(InputError, match="no column 'nosuch'"):
+        step_stats(log, by="nosuch")
+    by_job = step_stats(log, by=["job_id", "step"])
+    assert set(by_job["job_id"]) == {80045, 3086199} and by_job["count"].sum() == 19
