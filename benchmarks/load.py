@@ -130,10 +130,16 @@ def _iso(ms: int) -> str:
 
 
 def write_corpus(n: int, root: Path, folder: bool = True) -> tuple[Path, Path | None]:
-    """Write ``n`` jobs as ``root/jobs.ndjson`` and (optionally) ``root/jobs/job-<id>.json``."""
+    """Write ``n`` jobs as ``root/jobs.ndjson`` and (optionally) ``root/jobs/job-<id>.json``.
+
+    A corpus already complete in ``root`` (its ``done`` marker) is reused.
+    """
     root.mkdir(parents=True, exist_ok=True)
     ndjson = root / "jobs.ndjson"
     folder_path = root / "jobs" if folder else None
+    marker = root / ("done-folder" if folder else "done")
+    if marker.exists():
+        return ndjson, folder_path
     if folder_path:
         folder_path.mkdir(exist_ok=True)
     with open(ndjson, "w") as out:
@@ -141,6 +147,7 @@ def write_corpus(n: int, root: Path, folder: bool = True) -> tuple[Path, Path | 
             out.write(json.dumps(body, separators=(",", ":")) + "\n")
             if folder_path:
                 (folder_path / f"job-{body['jobId']}.json").write_text(json.dumps(body, indent=2))
+    marker.touch()
     return ndjson, folder_path
 
 
@@ -277,9 +284,13 @@ def main(argv=None) -> int:
     parser.add_argument("--no-folder", action="store_true",
                         help="NDJSON only (a folder of 10^6 files is slow to write)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--corpus", type=Path, metavar="DIR",
+                        help="keep the generated corpora in DIR and reuse them on later runs "
+                             "(default: a temporary folder, removed afterwards)")
     args = parser.parse_args(argv)
     print(" | ".join(HEADER))
-    run(args.jobs, args.repeat, folder=not args.no_folder, memory=not args.no_memory)
+    run(args.jobs, args.repeat, folder=not args.no_folder, memory=not args.no_memory,
+        keep=args.corpus)
     return 0
 
 
