@@ -9,15 +9,14 @@ statistics.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from ._steps import step_name, step_names
 from ._util import lookup
 from .errors import InputError
 from .load import JobLog
@@ -30,69 +29,6 @@ JOB_ATTRS = ("service_name", "service_type", "operation_type", "status")
 #: FAILED job, and the open step of an unfinished job up to ``as_of``.
 KINDS = ("queue", "work", "failed", "open")
 OPEN_STEP = "(in progress)"
-
-# Variable parts of a message, replaced so that one step of many jobs groups together.
-_SSH_KEY = re.compile(r"\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+)\s+\S+(\s+\S+@\S+)?")
-_OCID = re.compile(r"\bocid1\.[\w.\-]+")
-_EMAIL = re.compile(r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b")
-_URL = re.compile(r"\bhttps?://\S+")
-_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
-_HEX = re.compile(r"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}\b")
-_BRACKET = re.compile(r"\[[^\[\]]*\]")
-# error codes like SM-BKP-5127 or PSM-CRT-1042 are kept; other numbers become N
-_NUMBER = re.compile(r"\b[A-Z][A-Z0-9]*-[A-Z][A-Z0-9]*-\d+\b|\d+(?:[.:]\d+)*")
-_SPACES = re.compile(r"\s+")
-_TRAILING = re.compile(r"[\s.]+$")
-
-
-@lru_cache(maxsize=4096)
-def _name_pattern(name: str) -> re.Pattern:
-    # the name where it stands as a word (not inside a longer word)
-    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![a-zA-Z0-9])")
-
-
-def step_name(message: object, service_name: object = None) -> object:
-    """Normalise one message to a step name.
-
-    The job's own service name (and names derived from it, ``MyStack-App``) become
-    ``<name>``, bracketed values ``[*]``, numbers ``N``, ids, keys, e-mails and URLs a
-    placeholder; error codes (``SM-BKP-5127``) are kept; trailing dots and runs of spaces go.
-
-    >>> step_name("Initializing stack MyStack", "MyStack")
-    'Initializing stack <name>'
-    >>> step_name("Stopped Virtual Machine wls/vm-2...")
-    'Stopped Virtual Machine wls/vm-N'
-    """
-    if not isinstance(message, str):
-        return message
-    text = message
-    if isinstance(service_name, str) and len(service_name) >= 2 and service_name in text:
-        text = _name_pattern(service_name).sub("<name>", text)
-    text = _SSH_KEY.sub(r"\1 <key>", text)
-    text = _URL.sub("<url>", text)
-    text = _OCID.sub("<ocid>", text)
-    text = _EMAIL.sub("<email>", text)
-    text = _UUID.sub("<id>", text)
-    text = _HEX.sub("<id>", text)
-    text = _BRACKET.sub("[*]", text)
-    text = _NUMBER.sub(lambda m: m.group() if m.group()[0].isalpha() else "N", text)
-    text = _TRAILING.sub("", _SPACES.sub(" ", text).strip())
-    return text
-
-
-def _step_names(messages: pd.Series, names: pd.Series) -> pd.Series:
-    """Vectorised :func:`step_name`: each distinct (message, name) pair is normalised once."""
-    m_codes, m_uniques = pd.factorize(messages, use_na_sentinel=False)
-    n_codes, n_uniques = pd.factorize(names, use_na_sentinel=False)
-    pair = m_codes.astype(np.int64) * (len(n_uniques) + 1) + n_codes
-    codes, pairs = pd.factorize(pair)
-    m_values = np.asarray(m_uniques, dtype=object)
-    n_values = np.asarray(n_uniques, dtype=object)
-    out = [step_name(m_values[p // (len(n_uniques) + 1)], n_values[p % (len(n_uniques) + 1)])
-           for p in pairs]
-    result = np.asarray(out, dtype=object)[codes] if len(out) else np.empty(0, dtype=object)
-    return pd.Series(result, index=messages.index, dtype="str")
-
 
 def _as_of(as_of: object) -> pd.Timestamp | None:
     """Parse ``as_of`` (timestamp, datetime, date, ISO string or ``"now"``) to UTC.
@@ -147,7 +83,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     steps = log.messages.copy()
     for col in JOB_ATTRS:
         steps[col] = lookup(steps["job_id"], jobs[col])
-    steps["step"] = _step_names(steps["message"], steps["service_name"])
+    steps["step"] = step_names(steps["message"], steps["service_name"])
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")

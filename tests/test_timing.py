@@ -228,17 +228,12 @@ def test_timing_empty_log():
     assert step_stats(log).empty
 
 
-def test_step_names_are_computed_once_per_distinct_pair(monkeypatch):
-    import stacklog.timing as timing
-
-    calls = []
-    real = timing.step_name
-    monkeypatch.setattr(timing, "step_name", lambda m, n=None: calls.append(m) or real(m, n))
-    body = step_job(1, "SUCCEED", ["2026-01-01T00:00:00.000+0000"] * 4, ["a", "a", "b", "a"],
-                    end="2026-01-01T00:00:00.000+0000")
-    steps = timing.step_durations(parse_jobs(body))
-    assert list(steps["step"]) == ["a", "a", "b", "a"]
-    assert sorted(calls) == ["a", "b"]
+def test_step_column_equals_the_reference_step_name_on_the_sample():
+    log = read_jobs(EXAMPLES.parent / "sample")
+    steps = step_durations(log)
+    expected = [step_name(m, n) for m, n in zip(steps["message"], steps["service_name"])]
+    assert steps["step"].tolist() == expected
+    assert 50 < steps["step"].nunique() < len(steps) / 3      # steps of many jobs group
 
 
 def test_step_durations_vectorised_on_many_jobs_matches_a_loop():
