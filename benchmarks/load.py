@@ -14,7 +14,8 @@ file per job, then on the same bytes and in the same process times:
     ``pandas.json_normalize(records, record_path="messages", meta=[...])``,
     ``pandas.to_datetime`` with the explicit format, a groupby diff;
 (b) stacklog: ``read_jobs`` followed by ``step_durations``;
-(c) floor: reading the bytes and parsing them with orjson, nothing else.
+(c) floor: reading the bytes and parsing them with orjson, nothing else;
+and ``step_stats`` on the steps of (b), as a fraction of (b) (``stats/b``).
 
 Times are the best of ``--repeat`` runs, the three variants interleaved so that machine noise
 hits them alike. Peak memory is the growth of the peak resident set size (VmHWM, reset through
@@ -228,13 +229,20 @@ def measure_memory(variant: str, source: Path) -> float:
 
 
 def time_variants(source: Path, repeat: int) -> dict[str, float]:
-    best = {name: float("inf") for name in VARIANTS}
+    """Best time of each variant, and of ``step_stats`` on stacklog's steps ("stats")."""
+    import stacklog
+
+    best = {name: float("inf") for name in (*VARIANTS, "stats")}
     for _ in range(repeat):
         for name, fn in VARIANTS.items():
             gc.collect()
             t = time.perf_counter()
             result = fn(source)
             best[name] = min(best[name], time.perf_counter() - t)
+            if name == "stacklog":
+                t = time.perf_counter()
+                stacklog.step_stats(result)
+                best["stats"] = min(best["stats"], time.perf_counter() - t)
             del result
     return best
 
@@ -253,6 +261,7 @@ def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | 
                        else dict.fromkeys(VARIANTS, float("nan")))
                 row = dict(jobs=n, messages=n * MESSAGES_PER_JOB, layout=label,
                            **{f"{k}_s": v for k, v in times.items()},
+                           **{"stats/b": times["stats"] / times["stacklog"]},
                            **{f"{k}_mib": v for k, v in mem.items()})
                 row["a/b"] = times["baseline"] / times["stacklog"]
                 row["b/c"] = times["stacklog"] / times["floor"]
@@ -267,7 +276,7 @@ def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | 
 
 
 HEADER = ("jobs", "layout", "baseline_s", "stacklog_s", "floor_s", "a/b", "b/c",
-          "baseline_mib", "stacklog_mib", "floor_mib", "mem b/a", "us/job")
+          "baseline_mib", "stacklog_mib", "floor_mib", "mem b/a", "us/job", "stats_s", "stats/b")
 
 
 def _fmt(row: dict) -> str:

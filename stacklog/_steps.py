@@ -10,26 +10,28 @@ Both follow the rules below, applied in this order (each to the text the previou
    is left alone. Occurrences are found left to right and do not overlap.
 2. **Keys, addresses, ids** (``\\b`` below: no ASCII letter, digit or ``_`` on that side):
 
-   * an SSH public key ``ssh-rsa|ssh-dss|ssh-ed25519|ecdsa-sha2-nistpN`` followed by
-     whitespace and a key body ``AAAA`` + uppercase letter + digit + base64 (and an optional
-     ``user@host`` comment) becomes ``<type> <key>``;
+   * an SSH public key, ``ssh-rsa|ssh-dss|ssh-ed25519|ecdsa-sha2-nistpN``, whitespace, a key
+     body ``AAAA`` + uppercase letter + digit + base64, and an optional ``user@host``
+     comment, becomes ``<key>``;
    * ``\\bscheme://...`` up to whitespace or a bracket becomes ``<url>``;
    * ``\\bocid1.<letters, digits, _ . ->`` becomes ``<ocid>``;
-   * an e-mail address becomes ``<email>``;
+   * an e-mail address (``local@domain.tld``, ASCII letters, digits and ``_ . + -``)
+     becomes ``<email>``;
    * a UUID (8-4-4-4-12 hex digits, at least one of them a decimal digit) becomes ``<id>``;
    * a word of 12 or more hex digits with at least one decimal digit and one letter a-f
      becomes ``<id>``.
 3. **Brackets.** ``[`` + anything but brackets + ``]`` becomes ``[*]`` (brackets do not nest:
    ``[a[b]c]`` -> ``[a[*]c]``).
 4. **Numbers.** A maximal run of ASCII digits, together with further runs joined to it by
-   single ``.`` or ``:`` (``10.0.0.1``, ``12.2.1.3``, ``12:30:05``), becomes ``N``. The digits
-   of an error code ``\\b[A-Z][A-Z0-9]*-[A-Z][A-Z0-9]*-<digits>\\b`` (``SM-BKP-5127``,
-   ``PSM-CRT-1042``) are kept.
+   single ``.`` or ``:`` (``10.0.0.1``, ``12.2.1.3``, ``12:30:05``), becomes ``N``. An error
+   code ``\\b[A-Z][A-Z0-9]*-[A-Z][A-Z0-9]*-<digits>\\b`` (``SM-BKP-5127``, ``PSM-CRT-1042``)
+   is kept whole, digits and all; runs joined after it by ``.``/``:`` are a number again.
 5. **Whitespace.** Each run of ASCII whitespace (space, ``\\t \\n \\r \\f \\v``) becomes one
    space; a space at the start and any run of spaces and dots at the end are removed.
 
 Only ASCII characters take part: other text, including non-ASCII letters, digits and spaces,
-passes through unchanged. A message that is not a ``str`` (``None``, ``NaN``) is not a step.
+passes through unchanged. A message that is not a ``str`` (``None``, ``NaN``) is not a step:
+:func:`step_name` returns it as it is, :func:`step_names` gives NA.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ _NOT_WORD_BEFORE = r"(?<![A-Za-z0-9_])"
 _NOT_WORD_AFTER = r"(?![A-Za-z0-9_])"
 _SSH_KEY = re.compile(
     _NOT_WORD_BEFORE
-    + r"(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]+)[ \t\n\r\f\v]+"
+    + r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]+)[ \t\n\r\f\v]+"
     r"AAAA[A-Z][0-9][A-Za-z0-9+/]*=*"
     r"(?:[ \t\n\r\f\v]+[^ \t\n\r\f\v\[\]@]+@[^ \t\n\r\f\v\[\]]+)?"
 )
@@ -110,7 +112,7 @@ def step_name(message: object, service_name: object = None) -> object:
     text = message
     if isinstance(service_name, str) and len(service_name) >= 2 and service_name in text:
         text = _name_pattern(service_name).sub("<name>", text)
-    text = _SSH_KEY.sub(r"\1 <key>", text)
+    text = _SSH_KEY.sub("<key>", text)
     text = _URL.sub("<url>", text)
     text = _OCID.sub("<ocid>", text)
     text = _EMAIL.sub("<email>", text)
@@ -125,18 +127,22 @@ def step_name(message: object, service_name: object = None) -> object:
 
 # --------------------------------------------------------------------------- the fast path
 #
-# The column is processed in row-aligned chunks of about _CHUNK bytes. The UTF-8 bytes of a
-# chunk are copied into a scratch buffer W and rewritten in place, each rule on what the
-# previous ones left, without moving any byte: a replaced part keeps its first byte(s) for the
-# replacement text and its other bytes become _FILL, which the output leaves out. The two
-# replacements that can be longer than what they replace (a service name shorter than 6 bytes,
-# the "[]" of "[*]") leave a marker that is expanded when the output is assembled. Bytes
-# 0xF8-0xFF never occur in UTF-8, so they are free for these purposes.
+# The messages' UTF-8 bytes are worked on in groups of whole rows (_GROUP bytes or so), copied
+# into a scratch buffer W and rewritten in place, rule by rule, without moving any byte: a
+# replaced part keeps its first byte(s) for the replacement text and its other bytes become
+# _FILL, which the output leaves out. The two replacements that can be longer than what they
+# replace (a service name shorter than 6 bytes, the "[]" of "[*]") leave a marker that is
+# expanded when the output is put together. Bytes 0xF8-0xFF never occur in UTF-8, so they are
+# free for these purposes. Passes over every byte go chunk by chunk (_CHUNK bytes, so that the
+# chunk stays in the cache): brackets on bitmaps, then one pass that finds where numbers,
+# service names, whitespace runs and a few rare characters may start; the work on those
+# places is done once per group.
 #
 # Rows holding what the byte code does not do (keys, URLs, e-mail addresses, ocids, long hex
-# ids, service names with unusual edges) are found, generously, and computed with step_name.
+# ids and UUIDs, unusual service names, brackets that do not pair up within the row) are
+# found, generously, and computed with step_name; that is exact, and they are rare.
 
-_CHUNK = 1 << 20    # bytes looked at together
+_CHUNK = 1 << 19    # bytes looked at together
 _GROUP = 1 << 22    # bytes whose matches are worked on together
 _PAD = 64
 _FILL = 0xFF        # dropped from the output
@@ -168,8 +174,6 @@ _IS_GROUP_SEP = _table(b".:")
 _IS_TRAILING = _table(_SPACE, b".")
 _NAME = np.frombuffer(b"<name>", dtype=np.uint8)
 _LOW_BITS = np.array([(1 << k) - 1 for k in range(64)], dtype=np.uint64)
-_BYTE_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1],
-                      dtype=np.uint64)
 _OCID4 = np.uint64(int.from_bytes(b"ocid", "little"))
 _AAAA = np.uint64(int.from_bytes(b"AAAA", "little"))
 _U8 = np.uint64(8)
@@ -202,7 +206,11 @@ def step_names(messages: pd.Series, names: pd.Series) -> pd.Series:
 def _arrow_strings(values: pd.Series) -> pa.LargeStringArray | None:
     """The values as one large_string array, null where a value is not a string."""
     try:
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        dtype = values.dtype
+        if (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+                isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype)
+                                                      or pa.types.is_large_string(
+                                                          dtype.pyarrow_dtype))):
             arr = pa.array(values)
         else:
             obj = values.to_numpy(dtype=object)
@@ -231,7 +239,10 @@ def _step_names_slow(messages: pd.Series, names: pd.Series) -> pd.Series:
         if key not in cache:
             cache[key] = step_name(*key)
         out.append(cache[key])
-    return pd.Series(out, index=messages.index, dtype="str")
+    try:
+        return pd.Series(out, index=messages.index, dtype="str")
+    except UnicodeError:                    # "str" cannot hold them either
+        return pd.Series(out, index=messages.index, dtype=object)
 
 
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -271,11 +282,12 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 class _Names:
-    """Service names as runs of consecutive rows with the same name, and the distinct names:
-    ``length`` in bytes (0: nothing to look for), first two bytes, the bytes as uint64 words,
-    and ``weird``: rows with this name are left to step_name (a name that starts or ends with
-    something else than an ASCII letter or digit, holds a bracket, could overlap itself, or is
-    very long)."""
+    """Service names as runs of consecutive rows with the same name (``run_start``,
+    ``run_name``), and per distinct name: ``length`` in bytes (0: nothing to look for), its
+    first two bytes, its bytes as little-endian uint64 words with masks, and ``weird``: rows
+    with this name are left to step_name (a name that starts or ends with something else
+    than an ASCII letter or digit, holds a bracket, could overlap itself, or is very long).
+    The last distinct name stands for "no name"."""
 
     def __init__(self, svc: pa.LargeStringArray):
         n = len(svc)
@@ -294,7 +306,8 @@ class _Names:
         self.run_name = np.asarray(enc.indices.fill_null(m)).astype(np.int64)  # null: m
         data, offsets = _buffers(dictionary)
         first_at = offsets[:-1]
-        length = np.diff(offsets)
+        nbytes = np.diff(offsets)
+        length = nbytes.copy()
         if m:
             length[np.asarray(pc.utf8_length(dictionary)) < 2] = 0
         has = length > 0
@@ -306,11 +319,16 @@ class _Names:
         weird |= length > _LONGEST_NAME
         if m and has.any():
             weird |= has & np.asarray(pc.match_substring_regex(dictionary, r"[\[\]]"))
-            odd = has & ~weird & np.asarray(
-                pc.match_substring_regex(dictionary, r"[^A-Za-z0-9]"))
-            for k in np.flatnonzero(odd).tolist():
-                a = int(first_at[k])
-                weird[k] = _overlapping(data[a:a + int(length[k])].tobytes())
+            # a name can only overlap itself where its first byte follows a byte that is not
+            # an ASCII letter or digit, inside the name
+            at = np.flatnonzero(~_IS_ALNUM.take(data[:-1]) & (data[1:] == np.repeat(
+                first, nbytes)[1:]))
+            if len(at):
+                k = np.searchsorted(first_at, at + 1, side="right") - 1
+                odd = np.unique(k[(at >= first_at.take(k)) & has.take(k) & ~weird.take(k)])
+                for k in odd.tolist():
+                    a = int(first_at[k])
+                    weird[k] = _overlapping(data[a:a + int(length[k])].tobytes())
         length[weird] = 0
         width = max(16, (int(length.max(initial=0)) + 15) // 8 * 8)
         table = np.zeros((m + 1, width), dtype=np.uint8)
@@ -369,7 +387,7 @@ class _Batch:
         self.M3 = np.empty(size, dtype=bool)
         parts: list = []
         for r0, r1 in zip(groups[:-1].tolist(), groups[1:].tolist()):
-            inner = chunks[(chunks >= r0) & (chunks <= r1)]
+            inner = np.concatenate([[r0], chunks[(chunks > r0) & (chunks < r1)], [r1]])
             parts.extend(self._group(r0, r1, inner))
         return pa.chunked_array(parts, type=pa.large_string())
 

@@ -244,61 +244,89 @@ _FAST_STRING_KEYS = tuple(k for k, c in S.JOB_KEYS.items()
 
 def _fast_read(paths: list[str]) -> JobLog | None:
     """Read files holding only job objects with Arrow; None when the careful path must."""
-    try:
-        import pyarrow as pa
-        import pyarrow.json as pa_json
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return None
-    tables, sources, batch, size = [], [], [], 0
+    import pyarrow as pa
 
-    def flush() -> bool:
-        nonlocal batch, size
-        if not batch:
-            return True
-        buffer = b"\n".join(data for _, data, _ in batch)
+    tables: list = []
+    sources: list[str] = []
+    batch: list[tuple[str, bytes, int]] = []        # small files, parsed together
+    pretty = False                                   # does an object span several lines?
+
+    def parse(buffer: bytes, multiline: bool):
+        import pyarrow.json as pa_json
+
         try:
-            table = pa_json.read_json(
+            return pa_json.read_json(
                 pa.BufferReader(buffer),
-                read_options=pa_json.ReadOptions(block_size=max(1 << 20, min(len(buffer), 1 << 24))),
-                parse_options=pa_json.ParseOptions(newlines_in_values=True),
+                read_options=pa_json.ReadOptions(block_size=max(1 << 20, min(len(buffer) // 4,
+                                                                             1 << 24))),
+                # one object per line parses in parallel blocks; pretty-printed files need
+                # the slower reader that finds where objects end
+                parse_options=pa_json.ParseOptions(newlines_in_values=multiline),
             )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            return False
-        if table.num_rows != sum(rows for _, _, rows in batch):
+            return None
+
+    def flush() -> bool:
+        nonlocal batch, pretty
+        if not batch:
+            return True
+        counts = [rows for _, _, rows in batch]
+        names = [path for path, _, _ in batch]
+        buffer = b"\n".join(data for _, data, _ in batch)
+        batch = []
+        table = parse(buffer, pretty)
+        del buffer
+        if table is None or table.num_rows != sum(counts):
             return False
         tables.append(table)
-        sources.extend([path] * rows for path, _, rows in batch)
-        batch, size = [], 0
+        sources.extend(p for p, rows in zip(names, counts) for _ in range(rows))
+        pretty = False
         return True
 
+    size = 0
     for path in paths:
         try:
             with open(path, "rb") as f:
                 data = f.read()
         except OSError:
             return None
-        rows = _count_objects(data)
-        if rows is None:
+        shape = _shape(data)
+        if shape is None:
             return None
+        if shape == "lines" and len(data) >= _FAST_BATCH_BYTES // 4:
+            # a large newline-delimited file: on its own, every row from this source
+            if not flush():
+                return None
+            table = parse(data, False)
+            if table is None:
+                return None
+            del data
+            tables.append(table)
+            sources.extend([path] * table.num_rows)
+            continue
+        rows = 1 if shape != "lines" else data.count(b"\n{") + 1
+        pretty = pretty or shape == "pretty"
         batch.append((path, data, rows))
         size += len(data)
-        if size >= _FAST_BATCH_BYTES and not flush():
-            return None
+        if size >= _FAST_BATCH_BYTES:
+            size = 0
+            if not flush():
+                return None
     if not flush() or not tables:
         return None
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    source_list = [p for chunk in sources for p in chunk]
-    return _fast_frames(table, source_list)
+    return _fast_frames(table, sources)
 
 
-def _count_objects(data: bytes) -> int | None:
-    """How many top-level job objects a file holds, when it holds only objects.
+def _shape(data: bytes) -> str | None:
+    """"one" compact object, one "pretty" object over several lines, or "lines" of objects.
 
-    One object (compact, or pretty-printed with its nested lines indented), or
-    newline-delimited objects (``}\\n{`` between every two). Counted without copying the data.
+    None when the file holds anything else (an array, a listing is found later). Pretty
+    objects must indent their nested lines; newline-delimited files must have one object per
+    line (the JSON reader checks that). Nothing is copied.
     """
     start, end = 0, len(data)
     while start < end and data[start] in b" \t\r\n":
@@ -307,12 +335,13 @@ def _count_objects(data: bytes) -> int | None:
         end -= 1
     if end - start < 2 or data[start] != 0x7B or data[end - 1] != 0x7D:   # { ... }
         return None
-    if data.count(b"\n{", start, end) == 0:
-        return 1
-    lines = data.count(b"\n", start, end)
-    if b"\r" not in data and data.count(b"}\n{", start, end) == lines:
-        return lines + 1
-    return None
+    if data.find(b"\n", start, end) < 0:
+        return "one"
+    if data.find(b"\n{", start, end) < 0:
+        return "pretty"
+    if b"\r" in data:
+        return None
+    return "lines"
 
 
 def _fast_frames(table, sources: list[str]) -> JobLog | None:
@@ -359,7 +388,7 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
 
     # messages: list<struct<activityDate: string, message: string>>
     if "messages" in names:
-        msgs = column("messages")
+        msgs = table.column("messages")          # chunked: no copy of every message
         kind = msgs.type
         if pa.types.is_null(kind):
             counts = np.zeros(n, dtype=np.int64)
@@ -375,13 +404,13 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
                     or pa.types.is_null(fields.get("message", pa.null()))):
                 return None
             counts = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy().astype(np.int64)
-            flat = msgs.flatten()
+            flat = pc.list_flatten(msgs)
             if flat.null_count:
                 return None                          # a message that is not an object
-            dates_arr = flat.field("activityDate")
+            dates_arr = pc.struct_field(flat, "activityDate")
             if dates_arr.null_count:
                 return None                          # a message without a timestamp
-            text_arr = (flat.field("message").cast(pa.string()) if "message" in fields
+            text_arr = (pc.struct_field(flat, "message").cast(pa.string()) if "message" in fields
                         else pa.nulls(len(flat), pa.string()))
     else:
         counts = np.zeros(n, dtype=np.int64)

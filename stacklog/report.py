@@ -132,6 +132,8 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
                 values.dtype):
             out[col] = _iso(values)
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            out[col] = _defuse(values.astype("str"))
         elif pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
             out[col] = _defuse(values)
         else:

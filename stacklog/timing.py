@@ -71,7 +71,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns of ``log.messages`` plus ``service_name``, ``service_type``,
-        ``operation_type``, ``status`` (of the job), ``step`` (normalised message, see
+        ``operation_type``, ``status`` (of the job, categorical), ``step`` (normalised message, see
         :func:`step_name`), ``started`` (UTC time the step began: the previous message, or the
         job's ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
         started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (categorical: ``"queue"``
@@ -81,14 +81,24 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     as_of = _as_of(as_of)
     jobs = log.jobs.set_index("job_id")
     steps = log.messages.copy()
+    row = _job_rows(log)
+    names = None
     for col in JOB_ATTRS:
-        steps[col] = lookup(steps["job_id"], jobs[col])
-    steps["step"] = step_names(steps["message"], steps["service_name"])
+        # categorical: a few distinct values repeated on every step of a job
+        codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
+        values = pd.Categorical.from_codes(codes[row], categories=pd.Index(uniques, dtype="str"))
+        steps[col] = values
+        if col == "service_name":
+            names = pd.Series(pd.array(uniques, dtype="str").take(codes[row], allow_fill=True),
+                              index=steps.index)
+    steps["step"] = step_names(steps["message"], names)
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
         steps = pd.concat([steps, extra], ignore_index=True)
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
+        for col in JOB_ATTRS:
+            steps[col] = steps[col].astype("str").astype("category")
     start = lookup(steps["job_id"], jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
@@ -116,6 +126,20 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     return steps.reset_index(drop=True)
 
 
+def _job_rows(log: JobLog) -> np.ndarray:
+    """For each message, the position of its job in ``log.jobs``."""
+    msg_ids = log.messages["job_id"].to_numpy(dtype=np.int64)
+    counts = log.jobs["message_count"].to_numpy(dtype=np.int64)
+    if counts.sum() == len(msg_ids):
+        rows = np.repeat(np.arange(len(counts)), counts)
+        if np.array_equal(log.jobs["job_id"].to_numpy(dtype=np.int64)[rows], msg_ids):
+            return rows                   # the usual layout: messages in the order of jobs
+    positions = pd.Index(log.jobs["job_id"]).get_indexer(log.messages["job_id"])
+    if (positions < 0).any():
+        raise InputError("JobLog", "messages.job_id", "messages of a job not in log.jobs")
+    return positions
+
+
 def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
     """One row per unfinished job, from its last message to ``as_of``.
 
@@ -137,7 +161,7 @@ def _open_rows(log: JobLog, as_of: pd.Timestamp) -> pd.DataFrame:
     )
     rows["job_id"] = rows["job_id"].astype(S.ID_DTYPE)
     for col in JOB_ATTRS:
-        rows[col] = open_jobs[col].to_numpy()
+        rows[col] = pd.Categorical(open_jobs[col].to_numpy())
     return rows
 
 
@@ -230,31 +254,51 @@ def step_stats(log: JobLog | pd.DataFrame,
                          + ", ".join(c for c in steps.columns if c not in ("step", "seq")))
     seconds = steps["duration"].dt.total_seconds().to_numpy()
     timed = ~np.isnan(seconds)
-    steps = steps.loc[timed, list(dict.fromkeys(keys + ["step", "job_id"]))]
-    seconds = seconds[timed]
+    steps = steps[list(dict.fromkeys(keys + ["step", "job_id"]))]
+    if not timed.all():
+        steps = steps[timed]
+        seconds = seconds[timed]
     # group ids from the keys, each key factorised once (string hashing is the costly part)
     group = np.zeros(len(steps), dtype=np.int64)
     for col in keys + ["step"]:
-        codes, uniques = pd.factorize(steps[col], use_na_sentinel=False)
-        group = group * (len(uniques) + 1) + codes
+        values = steps[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy(dtype=np.int64), len(values.cat.categories)
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            size = len(uniques)
+        group = group * (size + 1) + codes
     group, _ = pd.factorize(group)
     n_groups = int(group.max()) + 1 if len(group) else 0
     by_group = pd.Series(seconds).groupby(group, sort=True)
     first = np.full(n_groups, -1, dtype=np.int64)
     first[group[::-1]] = np.arange(len(group))[::-1]          # first row of each group
-    pairs = pd.DataFrame({"g": group, "j": steps["job_id"].to_numpy(dtype=np.int64)})
-    jobs = np.bincount(pairs.drop_duplicates()["g"].to_numpy(), minlength=n_groups)
+    # distinct jobs per group: (job, group) pairs as one integer, sorted; rows come in job
+    # blocks, so the stable (merge) sort meets long sorted runs and is quick
+    ids = steps["job_id"].to_numpy(dtype=np.int64)
+    if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
+        job_no = pd.factorize(ids)[0].astype(np.int64)         # steps not in job order
+    else:
+        change = np.ones(len(ids), dtype=bool)
+        change[1:] = ids[1:] != ids[:-1]
+        job_no = np.cumsum(change) - 1
+    pairs = np.sort(job_no * max(n_groups, 1) + group, kind="stable")
+    new = np.ones(len(pairs), dtype=bool)
+    new[1:] = pairs[1:] != pairs[:-1]
+    jobs = np.bincount(pairs[new] % max(n_groups, 1), minlength=n_groups)
     labels = steps.iloc[first].reset_index(drop=True)
+    count = np.bincount(group, minlength=n_groups).astype(np.int64)
+    total = np.bincount(group, weights=seconds, minlength=n_groups)
     stats = pd.DataFrame(
         {
             **{col: labels[col] for col in keys + ["step"]},
-            "count": np.bincount(group, minlength=n_groups).astype(np.int64),
+            "count": count,
             "jobs": jobs.astype(np.int64),
-            "mean": by_group.mean().to_numpy(),
+            "mean": total / np.maximum(count, 1),
             "median": by_group.median().to_numpy(),
             "p90": by_group.quantile(0.9).to_numpy(),
             "max": by_group.max().to_numpy(),
-            "total": by_group.sum().to_numpy(),
+            "total": total,
         }
     )
     order = keys + ["total", "step"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from stacklog import read_jobs
-from stacklog.load import _count_objects, _expand, _fast_read, _read_careful
+from stacklog.load import _expand, _fast_read, _read_careful, _shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,14 +103,35 @@ def test_inputs_the_fast_path_leaves_to_the_careful_path(tmp_path, content):
 
 
 @pytest.mark.parametrize("data,expected", [
-    (b'{"a": 1}', 1),
-    (b'  {\n  "a": {\n    "b": 1\n  }\n}\n', 1),
-    (b'{"a": 1}\n{"a": 2}\n{"a": 3}\n', 3),
-    (b'{"a": 1}\n\n{"a": 2}', None),
+    (b'{"a": 1}', "one"),
+    (b'  {\n  "a": {\n    "b": 1\n  }\n}\n', "pretty"),
+    (b'{"a": 1}\n{"a": 2}\n{"a": 3}\n', "lines"),
+    (b'{"a": 1}\r\n{"a": 2}', None),
     (b"[1]", None),
     (b"", None),
-    (b'{\n"a": {\n}\n}', 1),
-    (b'{\n"a":\n{\n"b": 1\n}\n}', None),       # a nested object flush left: not sure
+    (b'{\n"a": {\n}\n}', "pretty"),
+    (b'{\n"a":\n{\n"b": 1\n}\n}', "lines"),    # flush-left nesting: the reader refuses it
 ])
-def test_count_objects(data, expected):
-    assert _count_objects(data) == expected
+def test_shape(data, expected):
+    assert _shape(data) == expected
+
+
+def test_flush_left_nesting_goes_to_the_careful_path(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text('{\n"jobId": 1,\n"messages":\n[\n{\n"activityDate": '
+                 '"2026-01-01T00:00:00.000+0000",\n"message": "m"\n}\n]\n}')
+    assert _fast_read([str(p)]) is None
+    assert list(read_jobs(p).jobs["job_id"]) == [1]
+
+
+def test_a_large_ndjson_file_is_parsed_on_its_own(tmp_path, monkeypatch):
+    import stacklog.load as load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 400)     # every NDJSON file is "large"
+    (tmp_path / "a.json").write_text(json.dumps(body(1), indent=2))
+    (tmp_path / "b.ndjson").write_text("\n".join(json.dumps(body(i)) for i in (2, 3, 4)))
+    (tmp_path / "c.json").write_text(json.dumps(body(5)))
+    fast, careful = both(tmp_path)
+    assert_same(fast, careful)
+    assert list(fast.jobs["source"]) == [str(tmp_path / n) for n in
+                                         ("a.json", "b.ndjson", "b.ndjson", "b.ndjson", "c.json")]
