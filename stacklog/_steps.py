@@ -389,6 +389,9 @@ class _Names:
 
 
 class _Batch:
+    """One call of step_names: the messages' bytes, the service names, the rows left to
+    step_name, and the scratch buffers."""
+
     def __init__(self, msgs: pa.ChunkedArray, svc):
         self.msgs = msgs
         self.n = n = len(msgs)

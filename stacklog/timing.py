@@ -82,16 +82,12 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     jobs = log.jobs.set_index("job_id")
     steps = log.messages.copy()
     row = _job_rows(log)
-    names = None
     for col in JOB_ATTRS:
         # categorical: a few distinct values repeated on every step of a job
         codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
-        values = pd.Categorical.from_codes(codes[row], categories=pd.Index(uniques, dtype="str"))
-        steps[col] = values
-        if col == "service_name":
-            names = pd.Series(pd.array(uniques, dtype="str").take(codes[row], allow_fill=True),
-                              index=steps.index)
-    steps["step"] = step_names(steps["message"], names)
+        steps[col] = pd.Categorical.from_codes(codes[row],
+                                               categories=pd.Index(uniques, dtype="str"))
+    steps["step"] = step_names(steps["message"], steps["service_name"])
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
