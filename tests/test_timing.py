@@ -302,3 +302,17 @@ def test_step_stats_by_checks_its_columns():
         step_stats(log, by="nosuch")
     by_job = step_stats(log, by=["job_id", "step"])
     assert set(by_job["job_id"]) == {80045, 3086199} and by_job["count"].sum() == 19
+
+
+@pytest.mark.parametrize("n,groups", [(1, 1), (50, 50), (1000, 7), (10_000, 300), (6000, 5000)])
+def test_group_quantiles_equal_pandas(n, groups):
+    from stacklog.timing import _group_quantiles
+
+    rng = np.random.default_rng(n)
+    seconds = rng.exponential(10, n).round(3)
+    group = pd.factorize(rng.integers(0, groups, n))[0]
+    by_group = pd.Series(seconds).groupby(group, sort=True)
+    median, p90, longest = _group_quantiles(seconds, group, np.bincount(group), by_group)
+    assert np.allclose(median, by_group.median().to_numpy())
+    assert np.allclose(p90, by_group.quantile(0.9).to_numpy())
+    assert np.array_equal(longest, by_group.max().to_numpy())
