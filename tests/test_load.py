@@ -514,3 +514,13 @@ def test_symlink_loops_are_read_once(tmp_path):
 
 def test_bytes_paths_are_accepted():
     assert len(read_jobs(str(EXAMPLES).encode())) == 2
+
+
+def test_read_file_reads_small_empty_and_large_files(tmp_path):
+    from stacklog.load import _read_file
+
+    for size in (0, 10, 5 * 2**20 + 7):
+        p = tmp_path / f"f{size}"
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        p.write_bytes(data)
+        assert _read_file(str(p)) == data
