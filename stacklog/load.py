@@ -252,8 +252,6 @@ def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
 # path reports problems.
 
 _FAST_BATCH_BYTES = 64 * 2**20
-_FAST_STRING_KEYS = tuple(k for k, c in S.JOB_KEYS.items()
-                          if c not in S.ID_COLUMNS and c not in S.DATE_COLUMNS)
 
 
 def _fast_read(paths: list[str]) -> JobLog | None:
@@ -777,8 +775,11 @@ def _assemble(jobs: pd.DataFrame, seq: np.ndarray, dates: pd.Series, text: pd.Se
     return JobLog(jobs, messages, problems)
 
 
+_API_KEY_OF = {col: key for key, col in S.JOB_KEYS.items()}
+
+
 def _api_key(col: str) -> str:
-    return {v: k for k, v in S.JOB_KEYS.items()}.get(col, col)
+    return _API_KEY_OF.get(col, col)
 
 
 def _winners(jobs: pd.DataFrame) -> np.ndarray:

@@ -310,6 +310,14 @@ def _title_above_legend(ax: Axes, title: str, legend_rows: int) -> None:
 _MIN_AXIS_SECONDS = 10.0
 
 
+def _plain_frame(ax: Axes, *, hide: Sequence[str]) -> None:
+    """Light vertical grid lines behind the data, and no frame on the ``hide`` sides."""
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in hide:
+        ax.spines[side].set_visible(False)
+
+
 def plot_timeline(
     log: JobLog,
     job_id: int,
@@ -465,10 +473,7 @@ def plot_timeline(
 
     _set_date_axis(ax.xaxis, tzi)
     ax.set_xlabel(f"time ({_tz_name(tzi)})")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+    _plain_frame(ax, hide=("top", "right", "left"))
 
     handles = [Patch(facecolor=KIND_COLORS[k], label=_KIND_LABELS[k],
                      hatch={"failed": "xx", "open": "//"}.get(k),
@@ -707,10 +712,7 @@ def plot_jobs(
     else:
         _set_date_axis(ax.xaxis, tzi)
         ax.set_xlabel(f"time ({_tz_name(tzi)})")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+    _plain_frame(ax, hide=("top", "right", "left"))
     present = list(dict.fromkeys(statuses))
     order = [s for s in STATUS_COLORS if s in present] + [s for s in present
                                                           if s not in STATUS_COLORS]
@@ -853,10 +855,7 @@ def plot_step_stats(
     ax.set_xlim(lo, hi)
     _set_duration_axis(ax.xaxis, lo, hi, log=use_log)
     ax.set_xlabel("step duration" + (" (log scale)" if use_log else ""))
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _plain_frame(ax, hide=("top", "right"))
     handles = [Patch(facecolor="#cfe0f1", edgecolor="#4c78a8", label="middle half of jobs"),
                Line2D([], [], linestyle="none", marker="D", markersize=5, color="black",
                       label="median"),

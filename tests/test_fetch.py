@@ -23,18 +23,11 @@ EXAMPLES = {80045: DATA / "stack-job-80045-create-new.json",
 # the gap before each message of job 3086199, in seconds (tests/data/api, worked by hand)
 GAPS_3086199 = [0.0, 5.465, 0.125, 3.937, 81.626, 0.292, 1.393, 61.336, 129.296, 6.205, 0.121,
                 1.356, 62.548, 0.036]
-ENV_VARS = ("STACKLOG_USER", "STACKLOG_PASSWORD", "STACKLOG_TOKEN", "STACKLOG_DOMAIN",
-            "STACKLOG_BASE_URL", "NETRC", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-            "http_proxy", "https_proxy", "all_proxy")
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ENV_VARS:
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-such-netrc"))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+def _clean(clean_env):
+    """Every test here runs without the machine's credentials, netrc or proxies."""
 
 
 @pytest.fixture
