@@ -36,7 +36,10 @@ passes through unchanged. A message that is not a ``str`` (``None``, ``NaN``) is
 
 from __future__ import annotations
 
+import copy
+import os
 import re
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -157,6 +160,14 @@ _NAME_MARK = 0xFE   # "<name>" of a service name shorter than 6 bytes
 _STAR_MARK = 0xFD   # "*]": the "]" of "[]"
 _NONE = 0xF8        # never equal to a byte of a message
 _LONGEST_NAME = 256  # longer service names are left to step_name
+
+
+def _threads() -> int:
+    """Threads for the groups of a large column: the processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                        # not on Linux
+        return os.cpu_count() or 1
 
 
 def _table(*parts: bytes) -> np.ndarray:
@@ -425,21 +436,44 @@ class _Batch:
         chunks = _cuts(off, _CHUNK)
         big = int(np.max(off[groups[1:]] - off[groups[:-1]]))
         small = int(np.max(off[chunks[1:]] - off[chunks[:-1]]))
-        size = (big + 2 * _PAD) // 8 * 8 + 8
-        self.W = np.empty(size, dtype=np.uint8)
-        self.RS = np.zeros(size, dtype=np.uint8)
-        self.K = np.empty(size, dtype=bool)
-        self.Wq = self.W.view(np.uint64)          # aligned words
-        size = (small + 2 * _PAD) // 8 * 8 + 8
-        self.T8 = np.empty(size, dtype=np.uint8)
-        self.M1 = np.empty(size, dtype=bool)
-        self.M2 = np.empty(size, dtype=bool)
-        self.M3 = np.empty(size, dtype=bool)
-        parts: list = []
-        for r0, r1 in zip(groups[:-1].tolist(), groups[1:].tolist()):
-            inner = np.concatenate([[r0], chunks[(chunks > r0) & (chunks < r1)], [r1]])
-            parts.append(self._group(r0, r1, inner))
+        work = [(r0, r1, np.concatenate([[r0], chunks[(chunks > r0) & (chunks < r1)], [r1]]))
+                for r0, r1 in zip(groups[:-1].tolist(), groups[1:].tolist())]
+        threads = min(len(work), _threads())
+        if threads <= 1:
+            worker = self._worker(big, small)
+            parts = [worker._group(*args) for args in work]
+        else:
+            # groups are independent and numpy releases the GIL on their large arrays:
+            # one worker (with its own scratch buffers) per thread
+            from concurrent.futures import ThreadPoolExecutor
+
+            local = threading.local()
+
+            def group(args):
+                worker = getattr(local, "worker", None)
+                if worker is None:
+                    worker = local.worker = self._worker(big, small)
+                return worker._group(*args)
+
+            with ThreadPoolExecutor(threads) as pool:
+                parts = list(pool.map(group, work))
         return pa.chunked_array(parts, type=pa.large_string())
+
+    def _worker(self, big: int, small: int) -> _Batch:
+        """A shallow copy with its own scratch buffers, for groups of at most ``big`` bytes
+        and chunks of at most ``small``."""
+        worker = copy.copy(self)
+        size = (big + 2 * _PAD) // 8 * 8 + 8
+        worker.W = np.empty(size, dtype=np.uint8)
+        worker.RS = np.zeros(size, dtype=np.uint8)
+        worker.K = np.empty(size, dtype=bool)
+        worker.Wq = worker.W.view(np.uint64)          # aligned words
+        size = (small + 2 * _PAD) // 8 * 8 + 8
+        worker.T8 = np.empty(size, dtype=np.uint8)
+        worker.M1 = np.empty(size, dtype=bool)
+        worker.M2 = np.empty(size, dtype=bool)
+        worker.M3 = np.empty(size, dtype=bool)
+        return worker
 
     def _copy(self, W: np.ndarray, A: int, S: int) -> None:
         """W[:S] = bytes A..A+S of the messages, from one or more Arrow buffers."""

@@ -17,6 +17,7 @@ import glob
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -200,18 +201,23 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
 
 
 def _read_file(path: str) -> bytes:
-    """A file's bytes, with plain system calls: about twice as quick as ``open().read()``
-    for the many small files of a fetched folder."""
+    """A file's bytes, with plain system calls (quicker than ``open().read()`` for the many
+    small files of a fetched folder)."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        parts = []
-        want = os.fstat(fd).st_size + 1
-        while chunk := os.read(fd, want):
-            parts.append(chunk)
-            want = 1 << 20
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return _read_fd(fd)
     finally:
         os.close(fd)
+
+
+def _read_fd(fd: int) -> bytes:
+    """All the bytes of an open file from where it is: one read when its size is right."""
+    parts = []
+    want = max(os.fstat(fd).st_size - os.lseek(fd, 0, os.SEEK_CUR), 0) + 1
+    while chunk := os.read(fd, want):
+        parts.append(chunk)
+        want = 1 << 20
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
@@ -250,80 +256,93 @@ def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
 # a type it does not expect, a value the careful path would report) makes it give up, and the
 # careful path below reads everything again: both give the same frames, and only the careful
 # path reports problems.
+#
+# Files are read with plain system calls straight into a reusable buffer, one after another
+# and separated by newlines; a full buffer is parsed in a worker thread (Arrow releases the
+# GIL) while the next files are read into another one.
 
-_FAST_BATCH_BYTES = 64 * 2**20
+_FAST_BATCH_BYTES = 32 * 2**20
+_FIRST_BATCH_BYTES = 4 * 2**20
 
 
 def _fast_read(paths: list[str]) -> JobLog | None:
     """Read files holding only job objects with Arrow; None when the careful path must."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
 
     tables: list = []
     sources: list[str] = []
-    batch: list[tuple[str, bytes, int]] = []        # small files, parsed together
-    pretty = False                                   # does an object span several lines?
+    pending: list = []                  # (future, paths, buffer) of each batch, in file order
+    spare: list[_Buffer] = []           # buffers whose batch is parsed
+    failed = False
 
-    def parse(buffer: bytes, multiline: bool):
-        import pyarrow.json as pa_json
-
-        try:
-            return pa_json.read_json(
-                pa.BufferReader(buffer),
-                read_options=pa_json.ReadOptions(block_size=max(1 << 20, min(len(buffer) // 4,
-                                                                             1 << 24))),
-                # one object per line parses in parallel blocks; pretty-printed files need
-                # the slower reader that finds where objects end
-                parse_options=pa_json.ParseOptions(newlines_in_values=multiline),
-            )
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            return None
-
-    def flush() -> bool:
-        nonlocal batch, pretty
-        if not batch:
-            return True
-        counts = [rows for _, _, rows in batch]
-        names = [path for path, _, _ in batch]
-        buffer = b"\n".join(data for _, data, _ in batch)
-        batch = []
-        table = parse(buffer, pretty)
-        del buffer
-        if table is None or table.num_rows != sum(counts):
-            return False
+    def collect() -> None:
+        """Wait for the oldest batch; keep its table."""
+        nonlocal failed
+        future, names, used = pending.pop(0)
+        table, rows = future.result()
+        if used is not None and len(used.data) == _FAST_BATCH_BYTES:
+            spare.append(used)
+        if table is None:
+            failed = True
+            return
         tables.append(table)
-        sources.extend(p for p, rows in zip(names, counts) for _ in range(rows))
-        pretty = False
-        return True
+        if len(rows) == table.num_rows:                   # one job per file
+            sources.extend(names)
+        else:
+            sources.extend(np.repeat(np.asarray(names, dtype=object), rows).tolist())
 
-    size = 0
-    for path in paths:
+    with ThreadPoolExecutor(1) as pool:
+        def submit(future_args: tuple, names: list[str], used: _Buffer | None) -> None:
+            pending.append((pool.submit(*future_args), names, used))
+            while len(pending) > 1 and not failed:
+                collect()
+
+        # once per file: plain system calls, no copy, no check (the worker checks a whole
+        # batch at once)
+        buf = _Buffer(min(_FIRST_BATCH_BYTES, _FAST_BATCH_BYTES))
+        data, view, cap, pos = buf.data, buf.view, len(buf.data) - 1, 0
+        ends: list[int] = []
+        names: list[str] = []
+        read, readv, close, flags = os.read, os.readv, os.close, os.O_RDONLY
         try:
-            data = _read_file(path)
+            for path in paths:
+                fd = os.open(path, flags)
+                try:
+                    n = readv(fd, [view[pos:cap]]) if pos < cap else 0
+                    # a read shorter than asked for is the end of the file (were it not,
+                    # the JSON would end too early and the reader refuse it)
+                    rest = None if pos + n < cap else read(fd, 1)
+                    if rest:                          # it did not fit: read all of it
+                        os.lseek(fd, 0, os.SEEK_SET)
+                        rest = _read_fd(fd)
+                finally:
+                    close(fd)
+                if rest:
+                    if names:
+                        submit((_parse_batch, buf, pos, ends), names, buf)
+                        buf = spare.pop() if spare else _Buffer(_FAST_BATCH_BYTES)
+                        data, view, cap, pos = buf.data, buf.view, len(buf.data) - 1, 0
+                        ends, names = [], []
+                    n = len(rest)
+                    if n >= cap:                      # larger than a batch: on its own
+                        submit((_parse_file, rest), [path], None)
+                        continue
+                    data[:n] = rest
+                pos += n
+                ends.append(pos)
+                names.append(path)
+                data[pos] = 0x0A                      # a newline after each file
+                pos += 1
         except OSError:
-            return None
-        shape = _shape(data)
-        if shape is None:
-            return None
-        if shape == "lines" and len(data) >= _FAST_BATCH_BYTES // 4:
-            # a large newline-delimited file: on its own, every row from this source
-            if not flush():
-                return None
-            table = parse(data, False)
-            if table is None:
-                return None
-            del data
-            tables.append(table)
-            sources.extend([path] * table.num_rows)
-            continue
-        rows = 1 if shape != "lines" else data.count(b"\n{") + 1
-        pretty = pretty or shape == "pretty"
-        batch.append((path, data, rows))
-        size += len(data)
-        if size >= _FAST_BATCH_BYTES:
-            size = 0
-            if not flush():
-                return None
-    if not flush() or not tables:
+            failed = True
+        if not failed and names:
+            submit((_parse_batch, buf, pos, ends), names, buf)
+        while pending and not failed:
+            collect()
+        # leaving the pool waits for a batch still being parsed
+    if failed or not tables:
         return None
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
@@ -332,27 +351,180 @@ def _fast_read(paths: list[str]) -> JobLog | None:
     return _fast_frames(table, sources)
 
 
-def _shape(data: bytes) -> str | None:
-    """"one" compact object, one "pretty" object over several lines, or "lines" of objects.
+class _Buffer:
+    """A batch's bytes, reused from batch to batch (fresh memory costs a page fault per
+    page)."""
 
-    None when the file holds anything else (an array, a listing is found later). Pretty
-    objects must indent their nested lines; newline-delimited files must have one object per
-    line (the JSON reader checks that). Nothing is copied.
+    def __init__(self, size: int):
+        self.data = bytearray(size)
+        self.view = memoryview(self.data)
+
+
+_WHITESPACE = np.zeros(256, dtype=bool)
+_WHITESPACE[[0x20, 0x09, 0x0A, 0x0D]] = True
+
+
+def _parse_batch(buf: _Buffer, size: int, ends: list[int]):
+    """Check and parse files laid one after another in a buffer, each followed by a newline
+    at ``ends`` (in a worker thread): (Arrow table or None, the rows of each file).
+
+    Each file must hold one JSON object (compact or pretty-printed) or newline-delimited
+    objects. A file of one object is made one line: its newlines and carriage returns
+    become tabs, the same JSON (a raw newline can only be whitespace in JSON, and a raw tab
+    in a string is as invalid as a raw newline), so that the whole batch goes through
+    Arrow's reader for newline-delimited JSON, in parallel blocks.
     """
+    ends_ = np.asarray(ends, dtype=np.int64)
+    found = _shapes(buf.data, size, ends_)
+    if found is None:
+        return None, None
+    rows, single = found
+    longest = 0
+    if single.any():
+        data = np.frombuffer(buf.data, dtype=np.uint8, count=size)
+        starts = np.concatenate([[0], ends_[:-1] + 1])
+        # everything but the newline-delimited files, in as few ranges as there are of those
+        cuts = np.flatnonzero(~single)
+        lows = np.concatenate([[0], ends_[cuts] + 1])
+        highs = np.concatenate([starts[cuts], [size]])
+        for byte in (0x0A, 0x0D):
+            if byte == 0x0A or buf.data.find(b"\r", 0, size) >= 0:
+                for a, b in zip(lows.tolist(), highs.tolist()):
+                    _replace(data[a:b], byte, 0x09)
+        data[ends_] = 0x0A
+        longest = int((ends_ - starts)[single].max())
+    return _checked(_parse_json(buf.view[:size], longest), rows)
+
+
+def _parse_file(data: bytes):
+    """A file larger than a batch, on its own: (Arrow table or None, its rows). The same
+    rules as :func:`_shapes`, with the methods of bytes (no copy of a large file)."""
     start, end = 0, len(data)
     while start < end and data[start] in b" \t\r\n":
         start += 1
     while end > start and data[end - 1] in b" \t\r\n":
         end -= 1
     if end - start < 2 or data[start] != 0x7B or data[end - 1] != 0x7D:   # { ... }
+        return None, None
+    line_end = data.find(b"\n", start, end)
+    while line_end > start and data[line_end - 1] in b" \t\r":
+        line_end -= 1
+    if line_end > start and data[line_end - 1] == 0x7D:     # newline-delimited objects
+        if data.find(b"\r") >= 0:
+            return None, None
+        rows = len(_line_starts(np.frombuffer(data, dtype=np.uint8)[start:end])) + 1
+        return _checked(_parse_json(data), np.array([rows]))
+    data = data.replace(b"\n", b"\t").replace(b"\r", b"\t")    # one object: one line
+    return _checked(_parse_json(data, len(data)), np.array([1]))
+
+
+def _replace(data: np.ndarray, old: int, new: int) -> None:
+    """data[data == old] = new, a megabyte at a time (no array of flags as long as data)."""
+    chunk = 1 << 20
+    flags = np.empty(min(chunk, len(data)), dtype=bool)
+    for i in range(0, len(data), chunk):
+        part = data[i:i + chunk]
+        hit = flags[:len(part)]
+        np.equal(part, old, out=hit)
+        np.copyto(part, new, where=hit)
+
+
+def _line_starts(data: np.ndarray) -> np.ndarray:
+    """Where ``data`` holds ``b"\\n{"`` (the positions of the newlines), a megabyte at a time."""
+    chunk = 1 << 20
+    nl, brace = np.empty(chunk, dtype=bool), np.empty(chunk, dtype=bool)
+    found = []
+    for i in range(0, len(data) - 1, chunk):
+        m = min(chunk, len(data) - 1 - i)
+        np.equal(data[i:i + m], 0x0A, out=nl[:m])
+        np.equal(data[i + 1:i + 1 + m], 0x7B, out=brace[:m])
+        np.logical_and(nl[:m], brace[:m], out=nl[:m])
+        found.append(np.flatnonzero(nl[:m]) + i)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _checked(table, rows: np.ndarray):
+    """A table with as many rows as the files promised, else None (a file holds more
+    objects than its shape says)."""
+    if table is None or table.num_rows != int(rows.sum()):
+        return None, None
+    return table, rows
+
+
+def _shapes(buffer: bytearray, size: int, ends: np.ndarray):
+    """The shapes of files laid one after another in ``buffer[:size]``, each followed by a
+    newline at ``ends``: the objects each promises (``rows``) and which hold one object
+    (``single``; the others hold newline-delimited objects).
+
+    A file whose first and last bytes other than whitespace are not ``{`` and ``}`` (an
+    array, a listing is found later, nothing) gives None. A file holding a line that starts
+    with ``{`` and whose first line ends an object holds newline-delimited objects, as many
+    as such lines (it must not hold a carriage return, which Arrow takes for a line end).
+    The JSON reader checks the count: a pretty-printed file of two objects, or a line of
+    two, makes more rows than promised.
+    """
+    data = np.frombuffer(buffer, dtype=np.uint8, count=size)
+    m = len(ends)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    lo = starts.copy()                               # step over leading whitespace
+    todo = np.flatnonzero(lo < ends)
+    while len(todo):
+        todo = todo[_WHITESPACE[data[lo[todo]]]]
+        lo[todo] += 1
+        todo = todo[lo[todo] < ends[todo]]
+    hi = ends - 1                                    # and trailing whitespace
+    todo = np.flatnonzero(hi >= starts)
+    while len(todo):
+        todo = todo[_WHITESPACE[data[hi[todo]]]]
+        hi[todo] -= 1
+        todo = todo[hi[todo] >= starts[todo]]
+    if (hi - lo < 1).any() or (data[lo] != 0x7B).any() or (data[hi] != 0x7D).any():
         return None
-    if data.find(b"\n", start, end) < 0:
-        return "one"
-    if data.find(b"\n{", start, end) < 0:
-        return "pretty"
-    if b"\r" in data:
+    rows = np.ones(m, dtype=np.int64)
+    single = np.ones(m, dtype=bool)
+    at = _line_starts(data)
+    k = np.searchsorted(ends, at)                    # the file of each (a separator is
+    inner = (at > lo[k]) & (at < hi[k])              # followed by the next file's "{")
+    if inner.any():
+        k = k[inner]
+        for f in np.unique(k).tolist():              # few: is the first line an object?
+            p = buffer.find(b"\n", int(lo[f]), int(hi[f])) - 1
+            while _WHITESPACE[data[p]]:
+                p -= 1
+            single[f] = data[p] != 0x7D
+        rows += np.where(single, 0, np.bincount(k, minlength=m))
+        if not single.all() and buffer.find(b"\r", 0, size) >= 0:
+            for f in np.flatnonzero(~single).tolist():
+                if buffer.find(b"\r", int(starts[f]), int(ends[f])) >= 0:
+                    return None
+    return rows, single
+
+
+def _parse_json(data, longest_line: int = 0):
+    """An Arrow table of the newline-delimited JSON objects in ``data``, or None if Arrow
+    refuses it. Blocks hold at least the longest line. The documented keys have their types
+    given (a fifth less work than inferring them); other keys are inferred."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    block = max(1 << 20, min(len(data) // 4, 1 << 24), longest_line + 2)
+    try:
+        return pa_json.read_json(
+            pa.BufferReader(data),
+            read_options=pa_json.ReadOptions(block_size=block),
+            parse_options=pa_json.ParseOptions(explicit_schema=_job_schema()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return "lines"
+
+
+@lru_cache(maxsize=1)
+def _job_schema():
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema(
+        [(key, pa.int64() if col in S.ID_COLUMNS else text) for key, col in S.JOB_KEYS.items()]
+        + [("messages", pa.list_(pa.struct([("activityDate", text), ("message", text)])))])
 
 
 def _fast_frames(table, sources: list[str]) -> JobLog | None:

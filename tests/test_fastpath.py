@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from stacklog import read_jobs
-from stacklog.load import _expand, _fast_read, _read_careful, _shape
+from stacklog.load import _expand, _fast_read, _read_careful, _shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,30 +103,66 @@ def test_inputs_the_fast_path_leaves_to_the_careful_path(tmp_path, content):
         pytest.fail(f"careful path failed: {exc!r}")
 
 
+def shapes(*files: bytes):
+    """_shapes of files laid out as the fast path lays them: each followed by a newline."""
+    data = bytearray(b"".join(f + b"\n" for f in files))
+    ends = np.cumsum([len(f) + 1 for f in files]) - 1
+    found = _shapes(data, len(data), ends)
+    return None if found is None else [(int(r), bool(s)) for r, s in zip(*found)]
+
+
 @pytest.mark.parametrize("data,expected", [
-    (b'{"a": 1}', "one"),
-    (b'  {\n  "a": {\n    "b": 1\n  }\n}\n', "pretty"),
-    (b'{"a": 1}\n{"a": 2}\n{"a": 3}\n', "lines"),
-    (b'{"a": 1}\r\n{"a": 2}', None),
+    (b'{"a": 1}', (1, True)),
+    (b'  {\n  "a": {\n    "b": 1\n  }\n}\n', (1, True)),
+    (b'\r\n\t{"a": 1}\t \n\n', (1, True)),
+    (b'{"a": 1}\n{"a": 2}\n{"a": 3}\n', (3, False)),
+    (b'{"a": 1}  \n{"a": 2}', (2, False)),
+    (b'{"a": 1}  \r\n{"a": 2}', None),             # Arrow would take the CR for a line end
     (b"[1]", None),
     (b"", None),
-    (b'{\n"a": {\n}\n}', "pretty"),
-    (b'{\n"a":\n{\n"b": 1\n}\n}', "lines"),    # flush-left nesting: the reader refuses it
+    (b"  \n ", None),
+    (b"{", None),
+    (b'{"a": 1', None),
+    (b'{\n"a": {\n}\n}', (1, True)),
+    (b'{\n"a":\n{\n"b": 1\n}\n}', (1, True)),    # flush-left nesting
+    (b'{\n"a": 1\n}\n{\n"a": 2\n}', (1, True)),   # two objects: the reader finds 2 rows
 ])
-def test_shape(data, expected):
-    assert _shape(data) == expected
+def test_shape_of_one_file(data, expected):
+    assert shapes(data) == (None if expected is None else [expected])
+    # the same among other files, before and after
+    both_sides = shapes(b'{"x": 0}', data, b' {\n "y": 1}\n')
+    assert both_sides == (None if expected is None else [(1, True), expected, (1, True)])
 
 
-def test_flush_left_nesting_goes_to_the_careful_path(tmp_path):
+def test_shapes_of_many_files():
+    files = [b'{"a": 1}\n{"a": 2}', b"{\n}", b'{"a":1}\n{"a":2}\n{"a":3}', b" {}",
+             b"\n{\n\n}\n"]
+    assert shapes(*files) == [(2, False), (1, True), (3, False), (1, True), (1, True)]
+    assert shapes(*files, b"") is None
+    assert shapes(b'{"a": 1}\n{"a": 2}\r', b"{\r\n}") is None     # CR in a lines file
+    assert shapes(b'{"a": 1}\n{"a": 2}', b"{\r\n}") == [(2, False), (1, True)]
+
+
+def test_flush_left_nesting_takes_the_fast_path_too(tmp_path):
     p = tmp_path / "x.json"
     p.write_text('{\n"jobId": 1,\n"messages":\n[\n{\n"activityDate": '
                  '"2026-01-01T00:00:00.000+0000",\n"message": "m"\n}\n]\n}')
-    assert _fast_read([str(p)]) is None
+    assert_same(*both(p))
     assert list(read_jobs(p).jobs["job_id"]) == [1]
 
 
+def test_a_file_of_two_pretty_objects_goes_to_the_careful_path(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps(body(1), indent=2))
+    (tmp_path / "b.json").write_text(json.dumps(body(2), indent=2) + "\n"
+                                     + json.dumps(body(3), indent=2))
+    assert _fast_read([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) is None
+    log = read_jobs(tmp_path, errors="skip")      # the careful path reports it
+    assert list(log.jobs["job_id"]) == [1]
+    assert list(log.problems["source"]) == [str(tmp_path / "b.json")]
+
+
 def test_a_large_ndjson_file_is_parsed_on_its_own(tmp_path, monkeypatch):
-    import stacklog.load as load
+    from stacklog import load
 
     monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 400)     # every NDJSON file is "large"
     (tmp_path / "a.json").write_text(json.dumps(body(1), indent=2))
@@ -135,3 +172,116 @@ def test_a_large_ndjson_file_is_parsed_on_its_own(tmp_path, monkeypatch):
     assert_same(fast, careful)
     assert list(fast.jobs["source"]) == [str(tmp_path / n) for n in
                                          ("a.json", "b.ndjson", "b.ndjson", "b.ndjson", "c.json")]
+
+
+@pytest.mark.parametrize("batch", [64, 300, 777, 1500, 2**20])
+def test_files_across_batch_buffers_of_any_size(tmp_path, monkeypatch, batch):
+    """Files that fill a buffer exactly, overflow it, or are larger than a whole batch are
+    read whole and keep their sources, in order."""
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", batch)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", batch // 2)
+    expected = []
+    for i in range(40):
+        texts = ["x" * (i * 7 % 50)] * (1 + i % 6)
+        times = [f"2026-01-01T00:00:{s:02d}.000+0000" for s in range(len(texts))]
+        b = body(i + 1, times=times, texts=texts)
+        name = tmp_path / f"job-{i:02d}.json"
+        if i % 7 == 3:                            # a few newline-delimited files of 3 jobs
+            name = tmp_path / f"job-{i:02d}.ndjson"
+            name.write_text("\n".join(json.dumps(dict(b, jobId=1000 * (i + 1) + k))
+                                      for k in range(3)) + "\n")
+            expected += [str(name)] * 3
+            continue
+        name.write_text(json.dumps(b, indent=2 if i % 2 else None))
+        expected.append(str(name))
+    fast, careful = both(tmp_path)
+    assert_same(fast, careful)
+    assert len(fast.jobs) == len(expected)
+    # rows are sorted by job id; each job's source is the file it came from
+    by_id = dict(zip(fast.jobs["job_id"], fast.jobs["source"]))
+    for i in range(40):
+        if i % 7 == 3:
+            assert {by_id[1000 * (i + 1) + k] for k in range(3)} == {
+                str(tmp_path / f"job-{i:02d}.ndjson")}
+        else:
+            assert by_id[i + 1] == str(tmp_path / f"job-{i:02d}.json")
+
+
+def test_pretty_files_with_crlf_and_tabs_take_the_fast_path(tmp_path):
+    text = json.dumps(body(1, texts=["tab\there"]), indent="\t").replace("\n", "\r\n")
+    (tmp_path / "a.json").write_bytes(text.encode())
+    (tmp_path / "b.json").write_text(json.dumps(body(2), indent=1))
+    fast, careful = both(tmp_path)
+    assert_same(fast, careful)
+    assert list(fast.messages["message"]) == ["tab\there", "step 0"]
+
+
+@pytest.mark.parametrize("raw", ["\n", "\r", "\t"])
+def test_a_raw_control_character_in_a_string_is_refused_by_both_paths(tmp_path, raw):
+    """Invalid JSON stays invalid on the fast path: its newlines become tabs only between
+    tokens, and a raw tab inside a string is refused like a raw newline."""
+    good = json.dumps(body(1), indent=2)
+    bad = json.dumps(body(2, texts=["one two"]), indent=2).replace("one two", f"one{raw}two")
+    (tmp_path / "a.json").write_text(good)
+    (tmp_path / "b.json").write_bytes(bad.encode())
+    assert _fast_read([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) is None
+    log = read_jobs(tmp_path, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert list(log.problems["source"]) == [str(tmp_path / "b.json")]
+    assert list(log.problems["field"]) == ["json"]
+
+
+def test_a_job_larger_than_a_parse_block(tmp_path):
+    """A pretty file of 3 MB (Arrow's blocks are 1 MB for small batches) is still one row."""
+    times = [f"2026-01-01T{h:02d}:{m:02d}:00.000+0000" for h in range(24) for m in range(60)]
+    texts = [f"step {i} " + "y" * 1900 for i in range(len(times))]
+    (tmp_path / "big.json").write_text(json.dumps(body(9, times=times, texts=texts), indent=2))
+    (tmp_path / "small.json").write_text(json.dumps(body(3)))
+    assert (tmp_path / "big.json").stat().st_size > 2**21
+    fast, careful = both(tmp_path)
+    assert_same(fast, careful)
+    assert fast.jobs.set_index("job_id")["message_count"].to_dict() == {3: 1, 9: 1440}
+
+
+_MSG_AT = "2026-01-01T00:00:01.000+0000"
+
+
+@pytest.mark.parametrize("change,fast_reads_it", [
+    pytest.param({"messages": [{"activityDate": _MSG_AT, "message": 5}]}, False, id="msg number"),
+    pytest.param({"messages": [{"activityDate": _MSG_AT, "message": True}]}, False,
+                 id="msg bool"),
+    pytest.param({"messages": [{"activityDate": _MSG_AT, "message": "m", "level": "INFO"}]},
+                 True, id="msg extra key"),
+    pytest.param({"messages": [{"activityDate": 5, "message": "m"}]}, False, id="msg date number"),
+    pytest.param({"messages": {"a": 1}}, False, id="messages object"),
+    pytest.param({"messages": [[1]]}, False, id="messages of lists"),
+    pytest.param({"messages": "x"}, False, id="messages string"),
+    pytest.param({"status": True}, False, id="status bool"),
+    pytest.param({"status": 3}, False, id="status number"),
+    pytest.param({"jobId": 1.5}, False, id="job id float"),
+    pytest.param({"jobId": 1.0}, False, id="job id 1.0"),
+    pytest.param({"jobId": 2**63}, False, id="job id too big"),
+    pytest.param({"startDate": 5}, False, id="start number"),
+    pytest.param({"serviceId": "7"}, False, id="service id string"),
+    pytest.param({"serviceName": {"a": 1}}, False, id="name object"),
+    pytest.param({"serviceName": ["a"]}, False, id="name list"),
+    pytest.param({"endDate": None}, True, id="end null"),
+    pytest.param({"messages": [{"activityDate": _MSG_AT, "message": None}]}, True,
+                 id="msg text null"),
+])
+def test_a_value_of_another_type_is_never_converted(tmp_path, change, fast_reads_it):
+    """The documented keys have their types given to Arrow: a value of another type makes the
+    fast path give way (Arrow would otherwise convert it), and what it reads is what the
+    careful path reads."""
+    for i, indent in enumerate((None, 2)):
+        b = dict(body(1 + 100 * i), **change)
+        if "jobId" in change:
+            b["jobId"] = change["jobId"] if i else 500
+        (tmp_path / f"j{i}.json").write_text(json.dumps(b, indent=indent))
+    fast, careful = both(tmp_path) if fast_reads_it else (None, None)
+    if fast_reads_it:
+        assert_same(fast, careful)
+    else:
+        assert _fast_read([str(tmp_path / "j0.json"), str(tmp_path / "j1.json")]) is None
