@@ -239,10 +239,12 @@ def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
             visited.add((info.st_dev, info.st_ino))
             with os.scandir(current) as entries:
                 for entry in entries:
-                    if entry.is_dir():
-                        stack.append(entry.path)
-                    elif entry.name.lower().endswith(_JSON_SUFFIXES) and entry.is_file():
+                    name = entry.name
+                    if (name.endswith(".json") or name.lower().endswith(_JSON_SUFFIXES)) \
+                            and entry.is_file():
                         files.append(entry.path)
+                    elif entry.is_dir():
+                        stack.append(entry.path)
         except OSError as exc:
             problems.append((current, f"cannot read folder: {exc.strerror or exc}"))
     return sorted(files), problems
@@ -258,8 +260,8 @@ def _walk(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
 # path reports problems.
 #
 # Files are read with plain system calls straight into a reusable buffer, one after another
-# and separated by newlines; a full buffer is parsed in a worker thread (Arrow releases the
-# GIL) while the next files are read into another one.
+# and each followed by a newline; a full buffer is checked and parsed in a worker thread
+# (numpy and Arrow release the GIL) while the next files are read into another one.
 
 _FAST_BATCH_BYTES = 32 * 2**20
 _FIRST_BATCH_BYTES = 4 * 2**20
@@ -311,25 +313,33 @@ def _fast_read(paths: list[str]) -> JobLog | None:
                 fd = os.open(path, flags)
                 try:
                     n = readv(fd, [view[pos:cap]]) if pos < cap else 0
-                    # a read shorter than asked for is the end of the file (were it not,
-                    # the JSON would end too early and the reader refuse it)
-                    rest = None if pos + n < cap else read(fd, 1)
-                    if rest:                          # it did not fit: read all of it
+                    # a read of a regular file shorter than asked for ends at its end
+                    # (POSIX, but for signals; Linux lets only fatal ones cut such reads)
+                    if pos + n >= cap and read(fd, 1):    # it does not fit: a new batch
+                        if names:
+                            submit((_parse_batch, buf, pos, ends), names, buf)
+                            buf = spare.pop() if spare else _Buffer(_FAST_BATCH_BYTES)
+                            data, view, cap, pos = buf.data, buf.view, len(buf.data) - 1, 0
+                            ends, names = [], []
                         os.lseek(fd, 0, os.SEEK_SET)
-                        rest = _read_fd(fd)
+                        whole = None
+                        if os.fstat(fd).st_size >= cap:     # larger than a batch
+                            for piece, end in _pieces(fd):
+                                if piece is None:           # not newline-delimited
+                                    os.lseek(fd, 0, os.SEEK_SET)
+                                    whole = _read_fd(fd)
+                                    submit((_parse_file, whole), [path], None)
+                                    break
+                                submit((_parse_file, piece, end), [path], None)
+                            continue
+                        whole = _read_fd(fd)
+                        n = len(whole)
+                        if n >= cap:                        # it grew meanwhile
+                            submit((_parse_file, whole), [path], None)
+                            continue
+                        data[:n] = whole
                 finally:
                     close(fd)
-                if rest:
-                    if names:
-                        submit((_parse_batch, buf, pos, ends), names, buf)
-                        buf = spare.pop() if spare else _Buffer(_FAST_BATCH_BYTES)
-                        data, view, cap, pos = buf.data, buf.view, len(buf.data) - 1, 0
-                        ends, names = [], []
-                    n = len(rest)
-                    if n >= cap:                      # larger than a batch: on its own
-                        submit((_parse_file, rest), [path], None)
-                        continue
-                    data[:n] = rest
                 pos += n
                 ends.append(pos)
                 names.append(path)
@@ -396,25 +406,60 @@ def _parse_batch(buf: _Buffer, size: int, ends: list[int]):
     return _checked(_parse_json(buf.view[:size], longest), rows)
 
 
-def _parse_file(data: bytes):
-    """A file larger than a batch, on its own: (Arrow table or None, its rows). The same
-    rules as :func:`_shapes`, with the methods of bytes (no copy of a large file)."""
-    start, end = 0, len(data)
+def _pieces(fd: int) -> Iterator[tuple[bytes | None, int]]:
+    """A large newline-delimited file in pieces of about a batch: (bytes, end), the piece
+    being ``bytes[:end]`` and ending after a newline (the last one at the end of the file).
+    (None, 0) first if the file's first line is not a whole object (one pretty-printed
+    object cannot be cut)."""
+    carry = b""
+    first = True
+    while chunk := os.read(fd, _FAST_BATCH_BYTES):
+        piece = carry + chunk if carry else chunk
+        end = piece.rfind(b"\n") + 1
+        if end == 0:                                # no newline yet: read on
+            carry = piece
+            continue
+        if first:
+            first = False
+            if not _first_line_is_object(piece, end):
+                yield None, 0
+                return
+        yield piece, end
+        carry = piece[end:]
+    if carry.strip():
+        yield carry, len(carry)
+
+
+def _first_line_is_object(data: bytes, end: int) -> bool:
+    """Whether the first line of ``data[:end]`` that is not blank ends with ``}``."""
+    start = 0
+    while start < end and data[start] in b" \t\r\n":
+        start += 1
+    line_end = data.find(b"\n", start, end)
+    if line_end < 0:
+        line_end = end
+    while line_end > start and data[line_end - 1] in b" \t\r":
+        line_end -= 1
+    return line_end > start and data[line_end - 1] == 0x7D
+
+
+def _parse_file(data: bytes, end: int | None = None):
+    """A large file, or a piece ``data[:end]`` of one, on its own: (Arrow table or None, its
+    rows). The same rules as :func:`_shapes`, with the methods of bytes (no copy of newline-
+    delimited data)."""
+    start, end = 0, len(data) if end is None else end
     while start < end and data[start] in b" \t\r\n":
         start += 1
     while end > start and data[end - 1] in b" \t\r\n":
         end -= 1
     if end - start < 2 or data[start] != 0x7B or data[end - 1] != 0x7D:   # { ... }
         return None, None
-    line_end = data.find(b"\n", start, end)
-    while line_end > start and data[line_end - 1] in b" \t\r":
-        line_end -= 1
-    if line_end > start and data[line_end - 1] == 0x7D:     # newline-delimited objects
-        if data.find(b"\r") >= 0:
+    if _first_line_is_object(data, end):                     # newline-delimited objects
+        if data.find(b"\r", start, end) >= 0:
             return None, None
         rows = len(_line_starts(np.frombuffer(data, dtype=np.uint8)[start:end])) + 1
-        return _checked(_parse_json(data), np.array([rows]))
-    data = data.replace(b"\n", b"\t").replace(b"\r", b"\t")    # one object: one line
+        return _checked(_parse_json(memoryview(data)[start:end]), np.array([rows]))
+    data = data[start:end].replace(b"\n", b"\t").replace(b"\r", b"\t")   # one object
     return _checked(_parse_json(data, len(data)), np.array([1]))
 
 
@@ -507,7 +552,7 @@ def _parse_json(data, longest_line: int = 0):
     import pyarrow as pa
     import pyarrow.json as pa_json
 
-    block = max(1 << 20, min(len(data) // 4, 1 << 24), longest_line + 2)
+    block = max(1 << 20, min(len(data) // 4, 1 << 23), longest_line + 2)
     try:
         return pa_json.read_json(
             pa.BufferReader(data),
@@ -962,7 +1007,8 @@ def _winners(jobs: pd.DataFrame) -> np.ndarray:
     """
     if jobs.empty:
         return np.empty(0, dtype=np.int64)
-    rank = jobs["status"].map(S.STATUS_RANK).fillna(1).to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(jobs["status"], use_na_sentinel=False)   # a few words
+    rank = np.array([S.STATUS_RANK.get(u, 1) for u in uniques], dtype=np.int64)[codes]
     has_end = jobs["end_date"].notna().to_numpy(dtype=np.int64)
     count = jobs["message_count"].to_numpy(dtype=np.int64)
     ids = jobs["job_id"].to_numpy(dtype=np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -285,3 +286,46 @@ def test_a_value_of_another_type_is_never_converted(tmp_path, change, fast_reads
         assert_same(fast, careful)
     else:
         assert _fast_read([str(tmp_path / "j0.json"), str(tmp_path / "j1.json")]) is None
+
+
+def test_pieces_of_a_large_file(tmp_path, monkeypatch):
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 10)
+    p = tmp_path / "x.ndjson"
+
+    def pieces(content: bytes):
+        p.write_bytes(content)
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            return [None if piece is None else piece[:end] for piece, end in load._pieces(fd)]
+        finally:
+            os.close(fd)
+
+    # reads of 10 bytes; each piece ends after the last newline read so far
+    assert pieces(b'{"a": 1}\n{"b": 22}\n{"c": 3}\n') == [b'{"a": 1}\n', b'{"b": 22}\n',
+                                                          b'{"c": 3}\n']
+    assert pieces(b'{"a": 1}\n{"a_long_key": 1}\n\n{"c": 3}  \n  ') == [
+        b'{"a": 1}\n', b'{"a_long_key": 1}\n\n', b'{"c": 3}  \n']
+    assert pieces(b'{"a": "no newline at all"}') == [b'{"a": "no newline at all"}']
+    assert pieces(b'{\n  "a": 1\n}\n') == [None]            # one pretty object: not cut
+
+
+def test_a_large_newline_delimited_file_is_read_in_pieces(tmp_path, monkeypatch):
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 1000)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", 1000)
+    jobs = [body(i, times=[f"2026-01-01T00:00:{s:02d}.000+0000" for s in range(i % 4 + 1)])
+            for i in range(1, 61)]
+    (tmp_path / "a.json").write_text(json.dumps(body(100), indent=2))
+    (tmp_path / "b.ndjson").write_text("\n".join(json.dumps(b) for b in jobs) + "\n\n")
+    big = body(200, times=["2026-01-01T00:00:00.000+0000"] * 40, texts=["z" * 40] * 40)
+    (tmp_path / "c.json").write_text(json.dumps(big, indent=2))    # a large pretty file
+    assert (tmp_path / "b.ndjson").stat().st_size > 10_000
+    fast, careful = both(tmp_path)
+    assert_same(fast, careful)
+    assert len(fast.jobs) == 62
+    sources = fast.jobs.set_index("job_id")["source"]
+    assert set(sources.loc[range(1, 61)]) == {str(tmp_path / "b.ndjson")}
+    assert sources.loc[200] == str(tmp_path / "c.json")
