@@ -31,6 +31,7 @@ import gc
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -228,26 +229,37 @@ def measure_memory(variant: str, source: Path) -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def time_variants(source: Path, repeat: int) -> dict[str, float]:
-    """Best time of each variant, and of ``step_stats`` on stacklog's steps ("stats")."""
+def time_variants(source: Path, repeat: int, variants=tuple(VARIANTS)) -> dict[str, float]:
+    """Best time of each variant, of ``step_stats`` on stacklog's steps ("stats"), and the
+    median over rounds of the baseline/stacklog ratio of the same round ("paired")."""
     import stacklog
 
     best = {name: float("inf") for name in (*VARIANTS, "stats")}
+    ratios = []
     for _ in range(repeat):
-        for name, fn in VARIANTS.items():
+        this = {}
+        for name in variants:
             gc.collect()
             t = time.perf_counter()
-            result = fn(source)
-            best[name] = min(best[name], time.perf_counter() - t)
+            result = VARIANTS[name](source)
+            this[name] = time.perf_counter() - t
+            best[name] = min(best[name], this[name])
             if name == "stacklog":
                 t = time.perf_counter()
                 stacklog.step_stats(result)
                 best["stats"] = min(best["stats"], time.perf_counter() - t)
             del result
+        if "baseline" in this:
+            ratios.append(this["baseline"] / this["stacklog"])
+    for name in VARIANTS:
+        if name not in variants:
+            best[name] = float("nan")
+    best["paired"] = statistics.median(ratios) if ratios else float("nan")
     return best
 
 
-def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | None = None):
+def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | None = None,
+        baseline: bool = True):
     rows = []
     tmp = Path(tempfile.mkdtemp(prefix="stacklog-bench-")) if keep is None else keep
     try:
@@ -256,17 +268,21 @@ def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | 
             for label, source in (("ndjson", ndjson), ("folder", folder_path)):
                 if source is None:
                     continue
-                times = time_variants(source, repeat)
-                mem = ({k: measure_memory(k, source) for k in VARIANTS} if memory
-                       else dict.fromkeys(VARIANTS, float("nan")))
+                variants = tuple(k for k in VARIANTS if baseline or k != "baseline")
+                times = time_variants(source, repeat, variants)
+                mem = dict.fromkeys(VARIANTS, float("nan"))
+                if memory:
+                    mem.update({k: measure_memory(k, source) for k in variants})
                 row = dict(jobs=n, messages=n * MESSAGES_PER_JOB, layout=label,
                            **{f"{k}_s": v for k, v in times.items()},
                            **{"stats/b": times["stats"] / times["stacklog"]},
                            **{f"{k}_mib": v for k, v in mem.items()})
                 row["a/b"] = times["baseline"] / times["stacklog"]
+                row["a/b paired"] = times["paired"]
                 row["b/c"] = times["stacklog"] / times["floor"]
-                row["mem b/a"] = mem["stacklog"] / mem["baseline"] if memory else float("nan")
+                row["mem b/a"] = mem["stacklog"] / mem["baseline"]
                 row["us/job"] = times["stacklog"] / n * 1e6
+                row["KiB/job"] = mem["stacklog"] * 1024 / n
                 rows.append(row)
                 print(_fmt(row), flush=True)
     finally:
@@ -275,8 +291,9 @@ def run(sizes: list[int], repeat: int, folder: bool, memory: bool, keep: Path | 
     return rows
 
 
-HEADER = ("jobs", "layout", "baseline_s", "stacklog_s", "floor_s", "a/b", "b/c",
-          "baseline_mib", "stacklog_mib", "floor_mib", "mem b/a", "us/job", "stats_s", "stats/b")
+HEADER = ("jobs", "layout", "baseline_s", "stacklog_s", "floor_s", "a/b", "a/b paired", "b/c",
+          "baseline_mib", "stacklog_mib", "floor_mib", "mem b/a", "us/job", "KiB/job", "stats_s",
+          "stats/b")
 
 
 def _fmt(row: dict) -> str:
@@ -292,13 +309,15 @@ def main(argv=None) -> int:
     parser.add_argument("--no-folder", action="store_true",
                         help="NDJSON only (a folder of 10^6 files is slow to write)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the baseline (at 10^6 jobs it needs about 20 GB)")
     parser.add_argument("--corpus", type=Path, metavar="DIR",
                         help="keep the generated corpora in DIR and reuse them on later runs "
                              "(default: a temporary folder, removed afterwards)")
     args = parser.parse_args(argv)
     print(" | ".join(HEADER))
     run(args.jobs, args.repeat, folder=not args.no_folder, memory=not args.no_memory,
-        keep=args.corpus)
+        keep=args.corpus, baseline=not args.no_baseline)
     return 0
 
 

@@ -122,23 +122,23 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     return steps.reset_index(drop=True)
 
 
-def _group_quantiles(seconds: np.ndarray, group: np.ndarray, count: np.ndarray,
-                     by_group) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median, 90th percentile (linear interpolation, as pandas) and max of each group.
+def _group_quantiles(seconds: np.ndarray, order: np.ndarray, starts: np.ndarray,
+                     count: np.ndarray, group: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, 90th percentile (linear interpolation, as pandas) and max of each group: the
+    rows ``order[start:start + count]``.
 
-    With few groups: one radix sort of the rows by group, then a partial sort
-    (``np.partition``) of each group's values; with many, pandas' groupby.
+    With few groups, a partial sort (``np.partition``) of each group's values; with many,
+    pandas' groupby (whose groups come in the same order, by code).
     """
-    n_groups = len(count)
-    if n_groups > 4096:
+    if len(count) > 4096:
+        by_group = pd.Series(seconds).groupby(group, sort=True)
         return (by_group.median().to_numpy(), by_group.quantile(0.9).to_numpy(),
                 by_group.max().to_numpy())
-    order = np.argsort(group.astype(np.uint16), kind="stable")      # radix sort
     values = seconds[order]
-    ends = np.cumsum(count)
-    out = np.empty((3, n_groups))
-    for g, (end, k) in enumerate(zip(ends.tolist(), count.tolist())):
-        v = values[end - k:end]
+    out = np.empty((3, len(count)))
+    for g, (start, k) in enumerate(zip(starts.tolist(), count.tolist())):
+        v = values[start:start + k]
         positions = ((k - 1) * 0.5, (k - 1) * 0.9)
         wanted = sorted({int(np.floor(p)) for p in positions}
                         | {int(np.ceil(p)) for p in positions} | {k - 1})
@@ -282,38 +282,50 @@ def step_stats(log: JobLog | pd.DataFrame,
     if not timed.all():
         steps = steps[timed]
         seconds = seconds[timed]
-    # group ids from the keys, each key factorised once (string hashing is the costly part)
+    # group codes from the keys, each key factorised once (string hashing is the costly part)
     group = np.zeros(len(steps), dtype=np.int64)
+    span = 1                                        # codes are below span
+    factors = []
     for col in keys + ["step"]:
         values = steps[col]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, size = values.cat.codes.to_numpy(dtype=np.int64), len(values.cat.categories)
+            codes, uniques = values.cat.codes.to_numpy(dtype=np.int64), values.dtype
+            size = len(values.cat.categories)
         else:
             codes, uniques = pd.factorize(values, use_na_sentinel=False)
             size = len(uniques)
-        group = group * (size + 1) + codes
-    group, _ = pd.factorize(group)
-    n_groups = int(group.max()) + 1 if len(group) else 0
-    by_group = pd.Series(seconds).groupby(group, sort=True)
-    first = np.full(n_groups, -1, dtype=np.int64)
-    first[group[::-1]] = np.arange(len(group))[::-1]          # first row of each group
-    # distinct jobs per group: (job, group) pairs as one integer, sorted; rows come in job
-    # blocks, so the stable (merge) sort meets long sorted runs and is quick
-    ids = steps["job_id"].to_numpy(dtype=np.int64)
+        factors.append((col, codes, uniques))
+        group = group * (size + 1) + (codes + 1)    # NA (-1) is a value too
+        span *= size + 1
+    if span > max(1 << 16, 4 * len(group)):         # sparse: number the codes that occur
+        group, _ = pd.factorize(group)
+        span = int(group.max()) + 1 if len(group) else 0
+    count = np.bincount(group, minlength=span)
+    present = np.flatnonzero(count)                 # each group, by code
+    count = count[present].astype(np.int64)
+    ends = np.cumsum(count)
+    starts = ends - count
+    # the rows of each group together, in row order (a radix sort for up to 2^16 codes)
+    order = np.argsort(group.astype(np.uint16) if span <= 1 << 16 else group, kind="stable")
+    first = order[starts]                           # the first row of each group
+    # distinct jobs per group: rows come in job blocks, so each job's rows of a group are
+    # next to each other in that order
+    ids = steps["job_id"].to_numpy(dtype=np.int64, na_value=-1)
     if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
-        job_no = pd.factorize(ids)[0].astype(np.int64)         # steps not in job order
+        ids = ids[np.lexsort((ids, group))]         # steps not in job order
     else:
-        change = np.ones(len(ids), dtype=bool)
-        change[1:] = ids[1:] != ids[:-1]
-        job_no = np.cumsum(change) - 1
-    pairs = np.sort(job_no * max(n_groups, 1) + group, kind="stable")
-    new = np.ones(len(pairs), dtype=bool)
-    new[1:] = pairs[1:] != pairs[:-1]
-    jobs = np.bincount(pairs[new] % max(n_groups, 1), minlength=n_groups)
-    labels = steps.iloc[first].reset_index(drop=True)
-    count = np.bincount(group, minlength=n_groups).astype(np.int64)
-    total = np.bincount(group, weights=seconds, minlength=n_groups)
-    median, p90, longest = _group_quantiles(seconds, group, count, by_group)
+        ids = ids[order]
+    new = np.ones(len(ids), dtype=np.int64)
+    new[1:] = ids[1:] != ids[:-1]
+    new[starts] = 1
+    jobs = np.add.reduceat(new, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    # each group's key values, from the factors (taking rows of a long column of many
+    # Arrow chunks would join them all first)
+    labels = {col: pd.Categorical.from_codes(codes[first], dtype=uniques)
+              if isinstance(uniques, pd.CategoricalDtype) else uniques.take(codes[first])
+              for col, codes, uniques in factors}
+    total = np.bincount(group, weights=seconds, minlength=span)[present]
+    median, p90, longest = _group_quantiles(seconds, order, starts, count, group)
     stats = pd.DataFrame(
         {
             **{col: labels[col] for col in keys + ["step"]},

@@ -49,3 +49,14 @@ def test_load_benchmark_corpus_matches_stacklog_and_baseline():
 def test_fetch_benchmark_smoke():
     out = run("benchmarks.fetch", "--jobs", "40", "--latency", "0.02")
     assert "speed-up" in out.lower()
+
+
+def test_load_benchmark_without_the_baseline():
+    out = run("benchmarks.load", "--jobs", "200", "--repeat", "1", "--no-folder",
+              "--no-baseline")
+    header, row = out.strip().splitlines()
+    values = dict(zip(header.split(" | "), row.split(" | ")))
+    for skipped in ("baseline_s", "a/b", "a/b paired", "baseline_mib", "mem b/a"):
+        assert values[skipped] == "nan"
+    for kept in ("stacklog_s", "floor_s", "b/c", "stacklog_mib", "us/job", "KiB/job"):
+        assert float(values[kept]) > 0
