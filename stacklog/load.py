@@ -14,6 +14,7 @@ Shapes accepted, in files or in memory:
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -194,10 +195,11 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
         else:
             yield text, "no such file or folder"
             continue
-        for f in files:
-            if f not in seen:
-                seen.add(f)
-                yield f, None
+        files = list(dict.fromkeys(files))          # each file once, in order
+        if seen:
+            files = [f for f in files if f not in seen]
+        seen.update(files)
+        yield from zip(files, itertools.repeat(None))
 
 
 def _read_file(path: str) -> bytes:

@@ -319,3 +319,16 @@ def test_group_quantiles_equal_pandas(n, groups):
     assert np.allclose(median, by_group.median().to_numpy())
     assert np.allclose(p90, by_group.quantile(0.9).to_numpy())
     assert np.array_equal(longest, by_group.max().to_numpy())
+
+
+def test_activity_started_is_found_whatever_its_case_and_whitespace():
+    from stacklog.timing import _activity_started
+
+    texts = ["Activity Started", " activity started ", "ACTIVITY STARTED",
+             "\u00a0Activity Started", "\u3000activity started", "\tActivity Started\n",
+             "Activity Started.", None, "", "x", "activity started" + " " * 30,
+             "Activity  Started", "Activity Submitted", "aCTIVITY sTARTED"]
+    expected = [True, True, True, True, True, True, False, False, False, False, False, False,
+                False, True]
+    for dtype in ("str", object):
+        assert _activity_started(pd.Series(texts, dtype=dtype)).tolist() == expected
