@@ -152,7 +152,7 @@ def step_name(message: object, service_name: object = None) -> object:
 # ids and UUIDs, unusual service names, brackets that do not pair up within the row) are
 # found, generously, and computed with step_name; that is exact, and they are rare.
 
-_CHUNK = 1 << 19    # bytes looked at together
+_CHUNK = 1 << 20    # bytes looked at together
 _GROUP = 1 << 22    # bytes whose matches are worked on together
 _PAD = 64
 _FILL = 0xFF        # dropped from the output

@@ -571,7 +571,8 @@ def _job_schema():
     text = pa.string()
     return pa.schema(
         [(key, pa.int64() if col in S.ID_COLUMNS else text) for key, col in S.JOB_KEYS.items()]
-        + [("messages", pa.list_(pa.struct([("activityDate", text), ("message", text)])))])
+        + [("messages", pa.list_(pa.struct([("activityDate", text),
+                                             ("message", pa.large_string())])))])
 
 
 def _fast_frames(table, sources: list[str]) -> JobLog | None:
@@ -630,8 +631,9 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
                       for i in range(kind.value_type.num_fields)}
             if not pa.types.is_string(fields.get("activityDate", pa.null())):
                 return None
-            if not (pa.types.is_string(fields.get("message", pa.null()))
-                    or pa.types.is_null(fields.get("message", pa.null()))):
+            text_type = fields.get("message", pa.null())
+            if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)
+                    or pa.types.is_null(text_type)):
                 return None
             counts = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy().astype(np.int64)
             flat = pc.list_flatten(msgs)
@@ -640,8 +642,9 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
             dates_arr = pc.struct_field(flat, "activityDate")
             if dates_arr.null_count:
                 return None                          # a message without a timestamp
-            text_arr = (pc.struct_field(flat, "message").cast(pa.string()) if "message" in fields
-                        else pa.nulls(len(flat), pa.string()))
+            # large_string: how pandas keeps text, so the column is not copied again
+            text_arr = (pc.struct_field(flat, "message").cast(pa.large_string())
+                        if "message" in fields else pa.nulls(len(flat), pa.large_string()))
     else:
         counts = np.zeros(n, dtype=np.int64)
         dates_arr = text_arr = pa.array([], pa.string())

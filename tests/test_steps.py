@@ -188,11 +188,14 @@ def test_same_as_reference_on_generated_jobs():
     assert_same(messages, names, dtype="str")
 
 
-def test_same_as_reference_with_a_name_per_job_and_small_chunks(monkeypatch):
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_same_as_reference_with_a_name_per_job_and_small_chunks(monkeypatch, threads):
+    """Many groups of rows, named by one thread or several at once."""
     messages, names = generated(400, distinct_names=True)
     assert_same(messages, names, dtype="str")
     monkeypatch.setattr(_steps, "_CHUNK", 997)
     monkeypatch.setattr(_steps, "_GROUP", 4099)
+    monkeypatch.setattr(_steps, "_threads", lambda: threads)
     assert_same(messages, names, dtype="str")
 
 
