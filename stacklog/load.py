@@ -312,12 +312,14 @@ def _fast_read(paths: list[str]) -> JobLog | None:
         read, readv, close, flags = os.read, os.readv, os.close, os.O_RDONLY
         try:
             for path in paths:
+                if failed:                          # a batch the careful path must read
+                    break
                 fd = os.open(path, flags)
                 try:
                     n = readv(fd, [view[pos:cap]]) if pos < cap else 0
                     # a read of a regular file shorter than asked for ends at its end
                     # (POSIX, but for signals; Linux lets only fatal ones cut such reads)
-                    if pos + n >= cap and read(fd, 1):    # it does not fit: a new batch
+                    if pos >= cap or (pos + n >= cap and read(fd, 1)):    # a new batch
                         if names:
                             submit((_parse_batch, buf, pos, ends), names, buf)
                             buf = spare.pop() if spare else _Buffer(_FAST_BATCH_BYTES)
@@ -332,7 +334,9 @@ def _fast_read(paths: list[str]) -> JobLog | None:
                                     whole = _read_fd(fd)
                                     submit((_parse_file, whole), [path], None)
                                     break
-                                submit((_parse_file, piece, end), [path], None)
+                                submit((_parse_file, piece, end, True), [path], None)
+                                if failed:
+                                    break
                             continue
                         whole = _read_fd(fd)
                         n = len(whole)
@@ -358,9 +362,9 @@ def _fast_read(paths: list[str]) -> JobLog | None:
         return None
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _fast_frames(table, sources)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):   # a key not UTF-8
         return None
-    return _fast_frames(table, sources)
 
 
 class _Buffer:
@@ -445,10 +449,10 @@ def _first_line_is_object(data: bytes, end: int) -> bool:
     return line_end > start and data[line_end - 1] == 0x7D
 
 
-def _parse_file(data: bytes, end: int | None = None):
-    """A large file, or a piece ``data[:end]`` of one, on its own: (Arrow table or None, its
-    rows). The same rules as :func:`_shapes`, with the methods of bytes (no copy of newline-
-    delimited data)."""
+def _parse_file(data: bytes, end: int | None = None, piece: bool = False):
+    """A large file, or a piece ``data[:end]`` of a newline-delimited one, on its own: (Arrow
+    table or None, its rows). The same rules as :func:`_shapes`, with the methods of bytes
+    (no copy of newline-delimited data)."""
     start, end = 0, len(data) if end is None else end
     while start < end and data[start] in b" \t\r\n":
         start += 1
@@ -459,10 +463,47 @@ def _parse_file(data: bytes, end: int | None = None):
     if _first_line_is_object(data, end):                     # newline-delimited objects
         if data.find(b"\r", start, end) >= 0:
             return None, None
-        rows = len(_line_starts(np.frombuffer(data, dtype=np.uint8)[start:end])) + 1
+        rows = _object_lines(np.frombuffer(data, dtype=np.uint8), start, end - 1)
+        if rows is None:
+            return None, None
         return _checked(_parse_json(memoryview(data)[start:end]), np.array([rows]))
+    if piece:                       # a piece must be newline-delimited objects, like the first
+        return None, None
     data = data[start:end].replace(b"\n", b"\t").replace(b"\r", b"\t")   # one object
     return _checked(_parse_json(data, len(data)), np.array([1]))
+
+
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[0x20, 0x09]] = True
+
+
+def _object_lines(data: np.ndarray, lo: int, hi: int) -> int | None:
+    """How many lines ``data[lo:hi + 1]`` holds that are not blank, if each of them starts
+    with ``{`` and ends with ``}`` (spaces and tabs aside); else None.
+
+    Then each line holds at least one object (no JSON value holds ``}`` then ``{`` with only
+    whitespace between), and as the reader must find exactly as many objects as promised,
+    exactly one.
+    """
+    seg = data[lo:hi + 1]
+    nl = np.flatnonzero(seg == 0x0A)
+    s = np.concatenate([[0], nl + 1])
+    e = np.concatenate([nl, [len(seg)]])
+    todo = np.flatnonzero(s < e)                    # step over leading blanks
+    while len(todo):
+        todo = todo[_BLANK[seg[s[todo]]]]
+        s[todo] += 1
+        todo = todo[s[todo] < e[todo]]
+    todo = np.flatnonzero(e > s)                    # and trailing ones
+    while len(todo):
+        todo = todo[_BLANK[seg[e[todo] - 1]]]
+        e[todo] -= 1
+        todo = todo[e[todo] > s[todo]]
+    full = e > s
+    s, e = s[full], e[full]
+    if not ((seg[s] == 0x7B).all() and (seg[e - 1] == 0x7D).all()):
+        return None
+    return int(full.sum())
 
 
 def _replace(data: np.ndarray, old: int, new: int) -> None:
@@ -505,10 +546,12 @@ def _shapes(buffer: bytearray, size: int, ends: np.ndarray):
 
     A file whose first and last bytes other than whitespace are not ``{`` and ``}`` (an
     array, a listing is found later, nothing) gives None. A file holding a line that starts
-    with ``{`` and whose first line ends an object holds newline-delimited objects, as many
-    as such lines (it must not hold a carriage return, which Arrow takes for a line end).
-    The JSON reader checks the count: a pretty-printed file of two objects, or a line of
-    two, makes more rows than promised.
+    with ``{`` and whose first line ends an object holds newline-delimited objects: each of
+    its lines that is not blank must start with ``{`` and end with ``}`` (see
+    :func:`_object_lines`), and it must not hold a carriage return (Arrow takes one for a
+    line end), else None. Every file then makes at least the rows it promises, and the JSON
+    reader checks the total: a pretty-printed file of two objects, or a line of two, makes
+    more rows than promised.
     """
     data = np.frombuffer(buffer, dtype=np.uint8, count=size)
     m = len(ends)
@@ -533,17 +576,20 @@ def _shapes(buffer: bytearray, size: int, ends: np.ndarray):
     k = np.searchsorted(ends, at)                    # the file of each (a separator is
     inner = (at > lo[k]) & (at < hi[k])              # followed by the next file's "{")
     if inner.any():
-        k = k[inner]
-        for f in np.unique(k).tolist():              # few: is the first line an object?
+        cr = buffer.find(b"\r", 0, size) >= 0
+        for f in np.unique(k[inner]).tolist():      # few: is the first line an object?
             p = buffer.find(b"\n", int(lo[f]), int(hi[f])) - 1
             while _WHITESPACE[data[p]]:
                 p -= 1
-            single[f] = data[p] != 0x7D
-        rows += np.where(single, 0, np.bincount(k, minlength=m))
-        if not single.all() and buffer.find(b"\r", 0, size) >= 0:
-            for f in np.flatnonzero(~single).tolist():
-                if buffer.find(b"\r", int(starts[f]), int(ends[f])) >= 0:
-                    return None
+            if data[p] != 0x7D:
+                continue                            # one pretty-printed object
+            if cr and buffer.find(b"\r", int(starts[f]), int(ends[f])) >= 0:
+                return None
+            lines = _object_lines(data, int(lo[f]), int(hi[f]))
+            if lines is None:
+                return None
+            single[f] = False
+            rows[f] = lines
     return rows, single
 
 

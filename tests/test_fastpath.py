@@ -329,3 +329,95 @@ def test_a_large_newline_delimited_file_is_read_in_pieces(tmp_path, monkeypatch)
     sources = fast.jobs.set_index("job_id")["source"]
     assert set(sources.loc[range(1, 61)]) == {str(tmp_path / "b.ndjson")}
     assert sources.loc[200] == str(tmp_path / "c.json")
+
+
+def _job_text(job_id: int, size: int) -> bytes:
+    """A compact job of exactly ``size`` bytes."""
+    b = body(job_id, texts=[""])
+    pad = size - len(json.dumps(b).encode())
+    b["messages"][0]["message"] = "x" * pad
+    text = json.dumps(b).encode()
+    assert len(text) == size
+    return text
+
+
+@pytest.mark.parametrize("empties", [1, 2])
+def test_a_full_buffer_then_empty_files(tmp_path, monkeypatch, empties):
+    """A file that fills the buffer to its last byte, then empty files: read by the careful
+    path, which reports them (no write past the buffer)."""
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 1024)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", 1024)
+    (tmp_path / "a.json").write_bytes(_job_text(1, 1023))
+    for i in range(empties):
+        (tmp_path / f"b{i}.json").write_bytes(b"")
+    assert _fast_read([str(p) for p in sorted(tmp_path.iterdir())]) is None
+    log = read_jobs(tmp_path, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert len(log.problems) == empties
+
+
+def test_reading_stops_at_the_first_batch_the_fast_path_cannot_take(tmp_path, monkeypatch):
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 1024)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", 1024)
+    parsed = []
+    real = load._parse_batch
+    monkeypatch.setattr(load, "_parse_batch", lambda *a: parsed.append(1) or real(*a))
+    (tmp_path / "a000.json").write_text("[1]")
+    for i in range(1, 200):
+        (tmp_path / f"a{i:03d}.json").write_text(json.dumps(body(i)))
+    assert _fast_read([str(p) for p in sorted(tmp_path.iterdir())]) is None
+    assert len(parsed) <= 3                       # not the 60 or so batches of the folder
+
+
+def test_files_cannot_make_up_for_each_other_in_a_batch(tmp_path):
+    """One file whose first line ends an object and that has a line starting with "{" (but
+    is one object), next to a file of two pretty-printed objects: both go to the careful
+    path, which reads the first and reports the second."""
+    one = body(1, texts=["a", "b"], times=["2026-01-01T00:00:00.000+0000"] * 2)
+    text = json.dumps(one)
+    first, second = (json.dumps(m) for m in one["messages"])
+    text = text.replace(first + ", " + second, first + "\n,\n" + second)
+    (tmp_path / "a.json").write_text(text)
+    (tmp_path / "b.json").write_text(json.dumps({"jobId": 2}, indent=1) + "\n"
+                                     + json.dumps({"jobId": 3}, indent=1))
+    assert _fast_read([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) is None
+    log = read_jobs(tmp_path, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert list(log.problems["source"]) == [str(tmp_path / "b.json")]
+
+
+@pytest.mark.parametrize("line", ['{"jobId": 2} {"jobId": 3}', '{"jobId": 2}, {"jobId": 3}',
+                                  '  ,{"jobId": 2}', "x"])
+def test_a_line_that_is_not_one_object(tmp_path, line):
+    (tmp_path / "a.ndjson").write_text(json.dumps(body(1)) + "\n" + line + "\n")
+    assert _fast_read([str(tmp_path / "a.ndjson")]) is None
+    log = read_jobs(tmp_path, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert len(log.problems) == 1
+
+
+def test_a_pretty_object_inside_a_large_newline_delimited_file(tmp_path, monkeypatch):
+    """Where a piece of a large file starts with a pretty-printed object, the careful path
+    reads the file (and reports the lines that are not JSON)."""
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 512)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", 512)
+    p = tmp_path / "x.ndjson"
+    p.write_bytes(_job_text(1, 511) + b"\n" + json.dumps(body(2), indent=2).encode() + b"\n")
+    assert _fast_read([str(p)]) is None
+    log = read_jobs(p, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert len(log.problems) > 0
+
+
+def test_a_key_that_is_not_utf8(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_bytes(b'{"jobId": 1, "\xff": "v", "messages": []}')
+    assert _fast_read([str(p)]) is None
+    log = read_jobs(p, errors="skip")
+    assert log.jobs.empty and list(log.problems["field"]) == ["json"]
