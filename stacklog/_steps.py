@@ -37,7 +37,6 @@ passes through unchanged. A message that is not a ``str`` (``None``, ``NaN``) is
 from __future__ import annotations
 
 import copy
-import os
 import re
 import threading
 from functools import lru_cache
@@ -46,6 +45,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from . import _util
 
 __all__ = ["step_name", "step_names"]
 
@@ -160,14 +161,6 @@ _NAME_MARK = 0xFE   # "<name>" of a service name shorter than 6 bytes
 _STAR_MARK = 0xFD   # "*]": the "]" of "[]"
 _NONE = 0xF8        # never equal to a byte of a message
 _LONGEST_NAME = 256  # longer service names are left to step_name
-
-
-def _threads() -> int:
-    """Threads for the groups of a large column: the processors this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:                        # not on Linux
-        return os.cpu_count() or 1
 
 
 def _table(*parts: bytes) -> np.ndarray:
@@ -457,8 +450,8 @@ class _Batch:
         small = int(np.max(off[chunks[1:]] - off[chunks[:-1]]))
         work = [(r0, r1, np.concatenate([[r0], chunks[(chunks > r0) & (chunks < r1)], [r1]]))
                 for r0, r1 in zip(groups[:-1].tolist(), groups[1:].tolist())]
-        threads = min(len(work), _threads())
-        if threads <= 1:
+        count = min(len(work), _util.threads())
+        if count <= 1:
             worker = self._worker(big, small)
             parts = [worker._group(*args) for args in work]
         else:
@@ -474,7 +467,7 @@ class _Batch:
                     worker = local.worker = self._worker(big, small)
                 return worker._group(*args)
 
-            with ThreadPoolExecutor(threads) as pool:
+            with ThreadPoolExecutor(count) as pool:
                 parts = list(pool.map(group, work))
         return pa.chunked_array(parts, type=pa.large_string())
 

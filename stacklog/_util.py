@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pandas as pd
 
@@ -15,6 +16,14 @@ def lookup(keys: pd.Series, mapper: pd.Series) -> pd.Series:
     positions = mapper.index.get_indexer(keys.to_numpy())
     values = mapper.array.take(positions, allow_fill=True)
     return pd.Series(values, index=keys.index, name=mapper.name)
+
+
+def threads() -> int:
+    """Threads for work split across cores: the processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                        # not on Linux
+        return os.cpu_count() or 1
 
 
 def format_duration(seconds: float | pd.Timedelta | None) -> str:

@@ -26,6 +26,7 @@ import orjson
 import pandas as pd
 
 from . import _schema as S
+from ._util import threads
 from .errors import InputError
 
 __all__ = ["JobLog", "read_jobs", "parse_jobs"]
@@ -170,9 +171,11 @@ def _check_errors(errors: str) -> None:
 
 def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
     """Yield (path, None) for each file to read, or (source, reason) when there is none."""
+    sources = list(sources)
     seen: set[str] = set()
     for src in sources:
         text = os.fsdecode(src)
+        globbed = False
         if os.path.isdir(text):
             files, problems = _walk(text)
             yield from problems
@@ -181,6 +184,7 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
         elif os.path.isfile(text):
             files = [text]
         elif _GLOB_CHARS & set(text):
+            globbed = True
             files = []
             for match in sorted(glob.glob(text, recursive=True)):
                 if os.path.isdir(match):
@@ -195,10 +199,11 @@ def _expand(sources: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | N
         else:
             yield text, "no such file or folder"
             continue
-        files = list(dict.fromkeys(files))          # each file once, in order
-        if seen:
-            files = [f for f in files if f not in seen]
-        seen.update(files)
+        if globbed or len(sources) > 1:         # a folder's walk lists each file once
+            files = list(dict.fromkeys(files))      # each file once, in order
+            if seen:
+                files = [f for f in files if f not in seen]
+            seen.update(files)
         yield from zip(files, itertools.repeat(None))
 
 
@@ -622,21 +627,111 @@ def _job_schema():
 
 
 def _fast_frames(table, sources: list[str]) -> JobLog | None:
-    """Columns of an Arrow table of jobs -> JobLog, or None if anything needs the careful path."""
+    """Columns of an Arrow table of jobs -> JobLog, or None if anything needs the careful path.
+
+    The costly per-message work (timestamps, the UTF-8 check of the text) runs chunk by chunk
+    on one thread per core while the job columns are built (Arrow releases the GIL).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
     import pyarrow.compute as pc
 
     names = set(table.column_names)
     if "activityLogs" in names or "job_id" in names or "jobId" not in names:
         return None
+    messages = _message_arrays(table) if "messages" in names else None
+    if messages is False:
+        return None
+    if messages is None:
+        messages = (np.zeros(table.num_rows, dtype=np.int64),
+                    pa.chunked_array([], pa.string()), pa.chunked_array([], pa.large_string()))
+    counts, dates_arr, text_arr = messages
+    with ThreadPoolExecutor(threads()) as pool:
+        parsing = [pool.submit(_cast_utc, chunk) for chunk in dates_arr.chunks]
+        # Arrow does not check UTF-8 on reading
+        checking = [pool.submit(_valid_utf8, chunk) for chunk in text_arr.chunks]
+        checking.append(pool.submit(_valid_utf8, table, True))
+        jobs = _job_columns(table, names)
+        parsed = [job.result() for job in parsing]
+        if jobs is None or any(p is None for p in parsed) \
+                or not all(job.result() for job in checking):
+            return None
+    dates = _utc_series(pa.chunked_array(parsed, pa.timestamp("us", tz="UTC")))
     n = table.num_rows
+    jobs["message_count"] = counts
+    jobs["source"] = pd.Series(sources, dtype="str")
+    for key in table.column_names:
+        if key in S.JOB_KEYS or key == "messages":
+            continue
+        values = table.column(key).combine_chunks()
+        kind = values.type
+        if not (pa.types.is_string(kind) or pa.types.is_integer(kind)
+                or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+                or pa.types.is_null(kind)):
+            return None          # nested values, or text Arrow took for a time: keep as JSON
+        if pa.types.is_floating(kind) and len(values) - values.null_count:
+            finite = pc.is_finite(values)
+            if not pc.all(finite).as_py() or pc.max(pc.abs(values)).as_py() >= 2**53:
+                return None      # NaN/Infinity (not JSON), or an integer too big for int64
+        name = S.snake_case(key)
+        if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
+            name = f"{name}_raw"
+        if name in jobs.columns:
+            return None
+        jobs[name] = _extra_column(dict(enumerate(values.to_pylist())), n) \
+            if not pa.types.is_string(values.type) else pd.Series(values, dtype="str")
+    seq = _positions(counts)
+    return _assemble(jobs, seq, dates, pd.Series(text_arr, dtype="str"), _empty_problems())
 
-    def column(key: str):
-        return table.column(key).combine_chunks() if key in names else pa.nulls(n)
 
+def _message_arrays(table):
+    """(message counts, timestamps, texts) of a table's ``messages`` column, chunked as read
+    (no copy of every message); None if it holds only nulls; False if a message is not an
+    object with a timestamp and text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    msgs = table.column("messages")
+    kind = msgs.type
+    if pa.types.is_null(kind):
+        return None
+    if not pa.types.is_list(kind) or not pa.types.is_struct(kind.value_type):
+        return False
+    fields = {kind.value_type.field(i).name: kind.value_type.field(i).type
+              for i in range(kind.value_type.num_fields)}
+    if not pa.types.is_string(fields.get("activityDate", pa.null())):
+        return False
+    text_type = fields.get("message", pa.null())
+    if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)
+            or pa.types.is_null(text_type)):
+        return False
+    counts = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy().astype(np.int64)
+    flat = pc.list_flatten(msgs)
+    if flat.null_count:
+        return False                             # a message that is not an object
+    dates = pc.struct_field(flat, "activityDate")
+    if dates.null_count:
+        return False                             # a message without a timestamp
+    # large_string: how pandas keeps text, so the column is not copied again
+    text = (pc.struct_field(flat, "message").cast(pa.large_string())
+            if "message" in fields else pa.chunked_array([pa.nulls(len(flat),
+                                                                    pa.large_string())]))
+    if not isinstance(dates, pa.ChunkedArray):
+        dates, text = pa.chunked_array([dates]), pa.chunked_array([text])
+    return counts, dates, text
+
+
+def _job_columns(table, names: set[str]) -> pd.DataFrame | None:
+    """The documented job columns of a table of jobs; None if a value needs the careful
+    path."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
     jobs = pd.DataFrame(index=pd.RangeIndex(n))
     for key, col in S.JOB_KEYS.items():
-        values = column(key)
+        values = table.column(key).combine_chunks() if key in names else pa.nulls(n)
         kind = values.type
         if col in S.ID_COLUMNS:
             if not (pa.types.is_integer(kind) or pa.types.is_null(kind)):
@@ -662,82 +757,41 @@ def _fast_frames(table, sources: list[str]) -> JobLog | None:
                 jobs[col] = pd.Series(values, dtype="str")
     jobs["service_type"] = jobs["service_type"].str.lower()
     jobs["status"] = _map_unique(jobs["status"], S.canonical_status)
+    return jobs
 
-    # messages: list<struct<activityDate: string, message: string>>
-    if "messages" in names:
-        msgs = table.column("messages")          # chunked: no copy of every message
-        kind = msgs.type
-        if pa.types.is_null(kind):
-            counts = np.zeros(n, dtype=np.int64)
-            dates_arr = text_arr = pa.array([], pa.string())
+
+def _valid_utf8(values, strings_only: bool = False) -> bool:
+    """Whether an Arrow array (or each string column of a table) holds valid UTF-8."""
+    import pyarrow as pa
+
+    try:
+        if strings_only:
+            for i, field in enumerate(values.schema):
+                if pa.types.is_string(field.type):
+                    values.column(i).validate(full=True)
         else:
-            if not pa.types.is_list(kind) or not pa.types.is_struct(kind.value_type):
-                return None
-            fields = {kind.value_type.field(i).name: kind.value_type.field(i).type
-                      for i in range(kind.value_type.num_fields)}
-            if not pa.types.is_string(fields.get("activityDate", pa.null())):
-                return None
-            text_type = fields.get("message", pa.null())
-            if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)
-                    or pa.types.is_null(text_type)):
-                return None
-            counts = pc.fill_null(pc.list_value_length(msgs), 0).to_numpy().astype(np.int64)
-            flat = pc.list_flatten(msgs)
-            if flat.null_count:
-                return None                          # a message that is not an object
-            dates_arr = pc.struct_field(flat, "activityDate")
-            if dates_arr.null_count:
-                return None                          # a message without a timestamp
-            # large_string: how pandas keeps text, so the column is not copied again
-            text_arr = (pc.struct_field(flat, "message").cast(pa.large_string())
-                        if "message" in fields else pa.nulls(len(flat), pa.large_string()))
-    else:
-        counts = np.zeros(n, dtype=np.int64)
-        dates_arr = text_arr = pa.array([], pa.string())
-    dates = _fast_dates(dates_arr)
-    if dates is None:
-        return None
-    jobs["message_count"] = counts
-    jobs["source"] = pd.Series(sources, dtype="str")
-    for key in table.column_names:
-        if key in S.JOB_KEYS or key == "messages":
-            continue
-        values = column(key)
-        kind = values.type
-        if not (pa.types.is_string(kind) or pa.types.is_integer(kind)
-                or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
-                or pa.types.is_null(kind)):
-            return None          # nested values, or text Arrow took for a time: keep as JSON
-        if pa.types.is_floating(kind) and len(values) - values.null_count:
-            finite = pc.is_finite(values)
-            if not pc.all(finite).as_py() or pc.max(pc.abs(values)).as_py() >= 2**53:
-                return None      # NaN/Infinity (not JSON), or an integer too big for int64
-        name = S.snake_case(key)
-        if name in S.JOB_COLUMNS or name in S.MESSAGE_COLUMNS:
-            name = f"{name}_raw"
-        if name in jobs.columns:
-            return None
-        jobs[name] = _extra_column(dict(enumerate(values.to_pylist())), n) \
-            if not pa.types.is_string(values.type) else pd.Series(values, dtype="str")
-    try:                                             # Arrow does not check UTF-8 on reading
-        text_arr.validate(full=True)
-        for key in table.column_names:
-            if pa.types.is_string(table.schema.field(key).type):
-                table.column(key).validate(full=True)
+            values.validate(full=True)
     except pa.ArrowInvalid:
-        return None
-    seq = _positions(counts)
-    return _assemble(jobs, seq, dates, pd.Series(text_arr, dtype="str"), _empty_problems())
+        return False
+    return True
 
 
 def _fast_dates(values) -> pd.Series | None:
     """Arrow's ISO 8601 cast to UTC; None when a value needs the careful path."""
+    parsed = _cast_utc(values)
+    return None if parsed is None else _utc_series(parsed)
+
+
+def _cast_utc(values):
     import pyarrow as pa
 
     try:
-        parsed = values.cast(pa.timestamp("us", tz="UTC"))
+        return values.cast(pa.timestamp("us", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _utc_series(parsed) -> pd.Series:
     return pd.Series(parsed.to_numpy(zero_copy_only=False)).dt.tz_localize("UTC").astype(
         S.TIMESTAMP_DTYPE)
 

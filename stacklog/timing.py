@@ -95,7 +95,10 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
         for col in JOB_ATTRS:
             steps[col] = steps[col].astype("str").astype("category")
-    start = lookup(steps["job_id"], jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
+        start = lookup(steps["job_id"], jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
+    else:
+        start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index).astype(
+            S.TIMESTAMP_DTYPE)
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)

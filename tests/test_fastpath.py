@@ -421,3 +421,32 @@ def test_a_key_that_is_not_utf8(tmp_path):
     assert _fast_read([str(p)]) is None
     log = read_jobs(p, errors="skip")
     assert log.jobs.empty and list(log.problems["field"]) == ["json"]
+
+
+@pytest.mark.parametrize("bad", ["time", "utf8"])
+def test_a_bad_value_in_a_later_batch_makes_the_fast_path_give_way(tmp_path, monkeypatch, bad):
+    """Timestamps and texts are checked chunk by chunk (one chunk per batch) on several
+    threads: a value the fast path cannot take in any chunk, here the last, sends everything
+    to the careful path."""
+    from stacklog import load
+
+    monkeypatch.setattr(load, "_FAST_BATCH_BYTES", 600)
+    monkeypatch.setattr(load, "_FIRST_BATCH_BYTES", 300)
+    for i in range(30):
+        times = [f"2026-01-01T00:00:{s:02d}.000+0000" for s in range(3)]
+        (tmp_path / f"job-{i:02d}.json").write_text(json.dumps(body(i + 1, times=times)))
+    last = tmp_path / "job-29.json"
+    if bad == "time":             # no zone: the careful path reads it as UTC and says nothing
+        last.write_text(last.read_text().replace("00:00:01.000+0000", "00:00:01.000"))
+    else:                         # not UTF-8: the careful path reports the job
+        last.write_bytes(last.read_bytes().replace(b"step 1", b"step \xff"))
+    fast = _fast_read([str(p) for p in sorted(tmp_path.iterdir())])
+    assert fast is None
+    log = read_jobs(tmp_path, errors="skip")
+    if bad == "time":
+        assert len(log.jobs) == 30 and log.problems.empty
+        assert log.messages["activity_date"].iloc[-2] == pd.Timestamp("2026-01-01T00:00:01Z")
+    else:
+        assert len(log.jobs) == 29 and 30 not in set(log.jobs["job_id"])
+        assert list(log.problems["source"]) == [str(last)]
+        assert list(log.problems["field"]) == ["json"]

@@ -505,6 +505,17 @@ def test_globs_match_folders_and_skip_other_files(tmp_path):
     assert list(read_jobs(str(tmp_path / "*.txt")).jobs["job_id"]) == [3]
 
 
+def test_a_file_reached_twice_is_read_once(tmp_path):
+    # through a glob matching a folder and its sub-folder, and named again as a source
+    (tmp_path / "dumps" / "sub").mkdir(parents=True)
+    (tmp_path / "dumps" / "a.json").write_text(json.dumps(job(1)))
+    bad = tmp_path / "dumps" / "sub" / "bad.json"
+    bad.write_text("{not json")
+    log = read_jobs(str(tmp_path / "dumps" / "**"), bad, errors="skip")
+    assert list(log.jobs["job_id"]) == [1]
+    assert list(log.problems["source"]) == [str(bad)]
+
+
 def test_symlink_loops_are_read_once(tmp_path):
     (tmp_path / "loop" / "sub").mkdir(parents=True)
     (tmp_path / "loop" / "a.json").write_text(json.dumps(job(1)))

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.load import make_jobs
-from stacklog import _steps, read_jobs
+from stacklog import _steps, _util, read_jobs
 from stacklog._steps import step_name, step_names
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -195,7 +195,7 @@ def test_same_as_reference_with_a_name_per_job_and_small_chunks(monkeypatch, thr
     assert_same(messages, names, dtype="str")
     monkeypatch.setattr(_steps, "_CHUNK", 997)
     monkeypatch.setattr(_steps, "_GROUP", 4099)
-    monkeypatch.setattr(_steps, "_threads", lambda: threads)
+    monkeypatch.setattr(_util, "threads", lambda: threads)
     assert_same(messages, names, dtype="str")
 
 
