@@ -10,14 +10,15 @@ statistics.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from . import _schema as S
-from ._steps import first_bytes, step_name, step_names
-from ._util import lookup
+from ._steps import _arrow_strings, first_bytes, step_name, step_names
+from ._util import lookup, threads
 from .errors import InputError
 from .load import JobLog
 
@@ -135,6 +136,28 @@ def _activity_started(text: pd.Series) -> np.ndarray:
     return queue
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, use_na_sentinel=False)``; a long Arrow string column is encoded
+    chunk by chunk on one thread per core, then the chunks' dictionaries are unified."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = values.dtype
+    arr = (_arrow_strings(values) if isinstance(dtype, pd.StringDtype)
+           and dtype.storage == "pyarrow" and len(values) >= 1 << 18 else None)
+    if arr is None or arr.num_chunks < 2 or threads() < 2:
+        return pd.factorize(values, use_na_sentinel=False)
+    with ThreadPoolExecutor(threads()) as pool:
+        parts = list(pool.map(pc.dictionary_encode, arr.chunks))
+    unified = pa.chunked_array(parts).unify_dictionaries()
+    uniques = pd.Series(unified.chunk(0).dictionary, dtype="str")
+    codes = pa.chunked_array([chunk.indices for chunk in unified.chunks])
+    if codes.null_count:                            # NA: a value too, the last one
+        codes = pc.fill_null(codes, len(uniques))
+        uniques = pd.concat([uniques, pd.Series([None], dtype="str")], ignore_index=True)
+    return codes.to_numpy(), pd.Index(uniques)
+
+
 def _group_quantiles(seconds: np.ndarray, order: np.ndarray, starts: np.ndarray,
                      count: np.ndarray, group: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,16 +173,28 @@ def _group_quantiles(seconds: np.ndarray, order: np.ndarray, starts: np.ndarray,
                 by_group.max().to_numpy())
     values = seconds[order]
     out = np.empty((3, len(count)))
-    for g, (start, k) in enumerate(zip(starts.tolist(), count.tolist())):
-        v = values[start:start + k]
-        positions = ((k - 1) * 0.5, (k - 1) * 0.9)
-        wanted = sorted({int(np.floor(p)) for p in positions}
-                        | {int(np.ceil(p)) for p in positions} | {k - 1})
-        part = np.partition(v, wanted)
-        for row, p in enumerate(positions):
-            lo, hi = int(np.floor(p)), int(np.ceil(p))
-            out[row, g] = part[lo] + (part[hi] - part[lo]) * (p - lo)
-        out[2, g] = part[k - 1]
+
+    def quantiles(groups: list[int]) -> None:
+        for g in groups:
+            start, k = int(starts[g]), int(count[g])
+            v = values[start:start + k]                 # a copy of its own: sorted in place
+            positions = ((k - 1) * 0.5, (k - 1) * 0.9)
+            wanted = sorted({int(np.floor(p)) for p in positions}
+                            | {int(np.ceil(p)) for p in positions} | {k - 1})
+            v.partition(wanted)
+            for row, p in enumerate(positions):
+                lo, hi = int(np.floor(p)), int(np.ceil(p))
+                out[row, g] = v[lo] + (v[hi] - v[lo]) * (p - lo)
+            out[2, g] = v[k - 1]
+
+    # numpy sorts without the GIL: the groups, split in halves of about equal rows, on two
+    # threads when there is enough to do
+    if len(values) < 1 << 18 or len(count) < 2 or threads() < 2:
+        quantiles(range(len(count)))
+    else:
+        half = int(np.searchsorted(starts, len(values) // 2))
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(quantiles, [range(half), range(half, len(count))]))
     return out[0], out[1], out[2]
 
 
@@ -296,20 +331,27 @@ def step_stats(log: JobLog | pd.DataFrame,
         steps = steps[timed]
         seconds = seconds[timed]
     # group codes from the keys, each key factorised once (string hashing is the costly part)
-    group = np.zeros(len(steps), dtype=np.int64)
+    group = None
     span = 1                                        # codes are below span
     factors = []
     for col in keys + ["step"]:
         values = steps[col]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, uniques = values.cat.codes.to_numpy(dtype=np.int64), values.dtype
+            codes, uniques = values.cat.codes.to_numpy(), values.dtype
             size = len(values.cat.categories)
         else:
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            codes, uniques = _factorize(values)
             size = len(uniques)
         factors.append((col, codes, uniques))
-        group = group * (size + 1) + (codes + 1)    # NA (-1) is a value too
         span *= size + 1
+        if group is None:                           # in place: no temporaries of 2M rows
+            group = codes.astype(np.int64)
+        else:
+            group *= size + 1
+            group += codes
+        group += 1                                  # NA (-1) is a value too
+    if group is None:
+        group = np.zeros(len(steps), dtype=np.int64)
     if span > max(1 << 16, 4 * len(group)):         # sparse: number the codes that occur
         group, _ = pd.factorize(group)
         span = int(group.max()) + 1 if len(group) else 0
@@ -328,10 +370,12 @@ def step_stats(log: JobLog | pd.DataFrame,
         ids = ids[np.lexsort((ids, group))]         # steps not in job order
     else:
         ids = ids[order]
-    new = np.ones(len(ids), dtype=np.int64)
-    new[1:] = ids[1:] != ids[:-1]
-    new[starts] = 1
-    jobs = np.add.reduceat(new, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    new = np.empty(len(ids), dtype=bool)
+    new[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=new[1:])
+    new[starts] = True
+    jobs = (np.add.reduceat(new, starts, dtype=np.int64) if len(starts)
+            else np.zeros(0, dtype=np.int64))
     # each group's key values, from the factors (taking rows of a long column of many
     # Arrow chunks would join them all first)
     labels = {col: pd.Categorical.from_codes(codes[first], dtype=uniques)

@@ -304,7 +304,8 @@ def test_step_stats_by_checks_its_columns():
     assert set(by_job["job_id"]) == {80045, 3086199} and by_job["count"].sum() == 19
 
 
-@pytest.mark.parametrize("n,groups", [(1, 1), (50, 50), (1000, 7), (10_000, 300), (6000, 5000)])
+@pytest.mark.parametrize("n,groups", [(1, 1), (50, 50), (1000, 7), (10_000, 300), (6000, 5000),
+                                      (300_000, 40)])       # the last on two threads
 def test_group_quantiles_equal_pandas(n, groups):
     from stacklog.timing import _group_quantiles
 
@@ -319,6 +320,57 @@ def test_group_quantiles_equal_pandas(n, groups):
     assert np.allclose(median, by_group.median().to_numpy())
     assert np.allclose(p90, by_group.quantile(0.9).to_numpy())
     assert np.array_equal(longest, by_group.max().to_numpy())
+
+
+def test_factorize_of_a_long_chunked_column_with_missing_values():
+    from stacklog.timing import _factorize
+
+    rng = np.random.default_rng(5)
+    words = np.array(["Creating <name>", "Started VM N", "[*] done", "é ✓"], dtype=object)
+    parts = []
+    for size in (200_000, 150_000):                  # two Arrow chunks, 350,000 rows
+        values = words[rng.integers(0, 4, size)]
+        values[rng.random(size) < 0.01] = None
+        parts.append(pd.Series(values, dtype="str"))
+    column = pd.concat(parts, ignore_index=True)
+    codes, uniques = _factorize(column)
+    expected_codes, expected_uniques = pd.factorize(column, use_na_sentinel=False)
+    assert len(uniques) == len(expected_uniques) == 5          # four words and NA
+    got = pd.Series(uniques.take(codes), dtype="str")
+    assert got.equals(pd.Series(expected_uniques.take(expected_codes), dtype="str"))
+    assert got.isna().sum() == column.isna().sum() > 0
+
+
+def test_step_stats_of_many_rows_equal_a_pandas_groupby():
+    """At 300,000 steps (chunked step names, two threads) as on a handful."""
+    rng = np.random.default_rng(9)
+    n = 300_000
+    job = np.sort(rng.integers(1, 20_000, n))
+    step = np.array(["Provisioning VM", "Started VM N", "Creating <name>"], dtype=object)[
+        rng.integers(0, 3, n)]
+    seconds = rng.exponential(30, n).round(3)
+    seconds[rng.random(n) < 0.02] = np.nan                     # no duration: not counted
+    steps = pd.DataFrame({
+        "job_id": pd.array(job, dtype="Int64"),
+        "service_type": pd.Categorical(np.where(job % 3 == 0, "jaas", "dbaas")),
+        "step": pd.concat([pd.Series(step[:170_000], dtype="str"),
+                           pd.Series(step[170_000:], dtype="str")], ignore_index=True),
+        "duration": pd.to_timedelta(seconds, unit="s"),
+    })
+    stats = step_stats(steps, by="service_type")
+    timed = steps[~np.isnan(seconds)].assign(seconds=seconds[~np.isnan(seconds)])
+    by = timed.groupby(["service_type", "step"], observed=True)
+    expected = pd.DataFrame({"count": by.size(), "jobs": by["job_id"].nunique(),
+                             "median": by["seconds"].median(),
+                             "p90": by["seconds"].quantile(0.9),
+                             "max": by["seconds"].max(), "total": by["seconds"].sum()})
+    got = stats.set_index(["service_type", "step"])
+    assert len(got) == 6
+    for (kind, name), row in expected.iterrows():
+        mine = got.loc[(kind, name)]
+        assert mine["count"] == row["count"] and mine["jobs"] == row["jobs"]
+        for col in ("median", "p90", "max", "total"):
+            assert mine[col] == pytest.approx(row[col], rel=1e-9), col
 
 
 def test_activity_started_is_found_whatever_its_case_and_whitespace():
