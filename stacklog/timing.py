@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
-from ._steps import _arrow_strings, first_bytes, step_name, step_names
+from ._steps import _arrow_strings, _buffers, step_name, step_names
 from ._util import lookup, threads
 from .errors import InputError
 from .load import JobLog
@@ -80,13 +80,13 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         of a FAILED job, or ``"open"``).
     """
     as_of = _as_of(as_of)
-    jobs = log.jobs.set_index("job_id")
     steps = log.messages.copy()
     row = _job_rows(log)
     for col in JOB_ATTRS:
         # categorical: a few distinct values repeated on every step of a job
         codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
-        steps[col] = pd.Categorical.from_codes(codes[row],
+        codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
+        steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
                                                categories=pd.Index(uniques, dtype="str"))
     steps["step"] = step_names(steps["message"], steps["service_name"])
     if as_of is not None and _unfinished(log.jobs).any():
@@ -96,9 +96,11 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
         for col in JOB_ATTRS:
             steps[col] = steps[col].astype("str").astype("category")
-        start = lookup(steps["job_id"], jobs["start_date"]).astype(S.TIMESTAMP_DTYPE)
+        start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"]).astype(
+            S.TIMESTAMP_DTYPE)
     else:
-        start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index).astype(
+        start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index,
+                          copy=False).astype(
             S.TIMESTAMP_DTYPE)
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
@@ -106,11 +108,14 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     first[1:] = ids[1:] != ids[:-1]
     last = np.ones(len(ids), dtype=bool)
     last[:-1] = first[1:]
-    prev = steps["activity_date"].shift(1)
-    started = prev.where(~first, start)
-    steps["started"] = started.astype(S.TIMESTAMP_DTYPE)
-    steps["duration"] = steps["activity_date"] - steps["started"]
-    steps["elapsed"] = steps["activity_date"] - start
+    at = steps["activity_date"].astype(S.TIMESTAMP_DTYPE)
+    started = np.empty(len(ids), dtype=np.int64)        # the previous message's time ...
+    started[1:] = at.array.asi8[:-1]
+    started[first] = start.array.asi8[first]            # ... or the job's start
+    steps["started"] = pd.Series(started.view("M8[us]"), index=steps.index,
+                                 dtype=S.TIMESTAMP_DTYPE, copy=False)
+    steps["duration"] = _minus(at, steps["started"])
+    steps["elapsed"] = _minus(at, start)
 
     kind = np.full(len(steps), KINDS.index("work"), dtype=np.int8)
     queue = _activity_started(steps["message"])
@@ -122,18 +127,80 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     return steps.reset_index(drop=True)
 
 
+_NAT = np.iinfo(np.int64).min
+
+
+def _minus(a: pd.Series, b: pd.Series) -> pd.Series:
+    """``a - b`` for two datetime64[us, UTC] series: timedelta64[us], NaT where either is.
+
+    Done on the int64 microseconds (pandas' overflow-checked subtraction is about ten times
+    slower); when the values are so far apart that the difference could overflow, pandas
+    does it (and raises).
+    """
+    x, y = a.array.asi8, b.array.asi8
+    bad = (x == _NAT) | (y == _NAT)
+    anybad = bool(bad.any())
+    if len(x):
+        xs, ys = (x[~bad], y[~bad]) if anybad else (x, y)
+        if len(xs) and (int(xs.max()) - int(ys.min()) > -(_NAT + 1)
+                        or int(xs.min()) - int(ys.max()) < _NAT + 1):
+            return a - b
+    out = x - y
+    if anybad:
+        out[bad] = _NAT
+    return pd.Series(out.view("m8[us]"), index=a.index, copy=False)
+
+
 def _activity_started(text: pd.Series) -> np.ndarray:
     """Rows whose message is "Activity Started" (any case, with whitespace around, under 40
-    characters): checked where the first byte allows it (an "a", whitespace or non-ASCII),
-    which is cheap, then exactly."""
-    first = first_bytes(text)
-    maybe = (np.ones(len(text), dtype=bool) if first is None else
-             (first == 0x61) | (first == 0x41) | (first <= 0x20) | (first >= 0x80))
+    characters).
+
+    On Arrow strings the bytes narrow it down cheaply: such a message is 16 to 159 bytes long
+    and starts with an "a", whitespace or a non-ASCII byte; after an "a" come the other 15
+    letters, unless a non-ASCII byte comes first (Arrow lowers "\u0130" to "i"). The few
+    rows left are checked exactly.
+    """
+    maybe = _maybe_activity_started(text)
+    if maybe is None:
+        maybe = np.ones(len(text), dtype=bool)
     sub = text[maybe]
     hit = ((sub.str.len() < 40) & (sub.str.strip().str.lower() == "activity started"))
     queue = np.zeros(len(text), dtype=bool)
     queue[maybe] = hit.to_numpy(dtype=bool, na_value=False)
     return queue
+
+
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[0x41:0x5B] += 0x20
+_ACTIVITY_STARTED = np.frombuffer(b"activity started", dtype=np.uint8)
+
+
+def _maybe_activity_started(text: pd.Series) -> np.ndarray | None:
+    """The rows :func:`_activity_started` must check; None when the text is not Arrow
+    strings."""
+    dtype = text.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    arr = _arrow_strings(text)
+    if arr is None:
+        return None
+    parts = []
+    for chunk in arr.chunks:
+        data, offsets = _buffers(chunk)
+        size = np.diff(offsets)
+        begin = offsets[:-1]
+        rows = np.flatnonzero((size >= 16) & (size < 160))
+        first = data[begin[rows]]
+        out = np.zeros(len(chunk), dtype=bool)
+        out[rows[(first <= 0x20) | (first >= 0x80)]] = True
+        letter = rows[_LOWER[first] == 0x61]
+        for k in range(1, 16):
+            byte = data[begin[letter] + k]
+            out[letter[byte >= 0x80]] = True     # a non-ASCII letter may lower to ASCII
+            letter = letter[_LOWER[byte] == _ACTIVITY_STARTED[k]]
+        out[letter] = True
+        parts.append(out)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -158,11 +225,50 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.to_numpy(), pd.Index(uniques)
 
 
-def _group_quantiles(seconds: np.ndarray, order: np.ndarray, starts: np.ndarray,
+def _group_order(group: np.ndarray, span: int, present: np.ndarray, count: np.ndarray,
+                 ids: np.ndarray, seconds: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows sorted by group, stably (a radix sort for up to 2^16 codes), and their ids
+    and seconds in that order. ``present``: the codes that occur, ``count``: their rows.
+
+    With many rows, each half of the rows is sorted on its own thread and put in its place:
+    in each group the rows of the first half, then those of the second.
+    """
+    key = group.astype(np.uint16) if span <= 1 << 16 else group
+    n = len(key)
+    if n < 1 << 18 or threads() < 2:
+        order = np.argsort(key, kind="stable")
+        return order, ids[order], seconds[order]
+    half = n // 2
+    in_first = np.bincount(group[:half], minlength=span)[present]
+    starts = np.cumsum(count) - count
+    order = np.empty(n, dtype=np.int64)
+    ids_out = np.empty(n, dtype=ids.dtype)
+    values = np.empty(n, dtype=seconds.dtype)
+
+    def place(lo: int, hi: int, here: np.ndarray, base: np.ndarray) -> None:
+        rows = np.argsort(key[lo:hi], kind="stable")
+        before = np.cumsum(here) - here                 # of the half's sorted rows
+        dest = np.repeat(base - before, here)
+        dest += np.arange(hi - lo)
+        rows += lo
+        order[dest] = rows
+        ids_out[dest] = ids[rows]
+        values[dest] = seconds[rows]
+
+    with ThreadPoolExecutor(2) as pool:
+        jobs = [pool.submit(place, 0, half, in_first, starts),
+                pool.submit(place, half, n, count - in_first, starts + in_first)]
+        for job in jobs:
+            job.result()
+    return order, ids_out, values
+
+
+def _group_quantiles(seconds: np.ndarray, values: np.ndarray, starts: np.ndarray,
                      count: np.ndarray, group: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median, 90th percentile (linear interpolation, as pandas) and max of each group: the
-    rows ``order[start:start + count]``.
+    """Median, 90th percentile (linear interpolation, as pandas) and max of each group:
+    ``values[start:start + count]`` (the seconds sorted by group).
 
     With few groups, a partial sort (``np.partition``) of each group's values; with many,
     pandas' groupby (whose groups come in the same order, by code).
@@ -171,7 +277,6 @@ def _group_quantiles(seconds: np.ndarray, order: np.ndarray, starts: np.ndarray,
         by_group = pd.Series(seconds).groupby(group, sort=True)
         return (by_group.median().to_numpy(), by_group.quantile(0.9).to_numpy(),
                 by_group.max().to_numpy())
-    values = seconds[order]
     out = np.empty((3, len(count)))
 
     def quantiles(groups: list[int]) -> None:
@@ -360,16 +465,16 @@ def step_stats(log: JobLog | pd.DataFrame,
     count = count[present].astype(np.int64)
     ends = np.cumsum(count)
     starts = ends - count
-    # the rows of each group together, in row order (a radix sort for up to 2^16 codes)
-    order = np.argsort(group.astype(np.uint16) if span <= 1 << 16 else group, kind="stable")
+    # the rows of each group together, in row order, with their job ids and seconds
+    ids = steps["job_id"].to_numpy(dtype=np.int64, na_value=-1)
+    order, ids_in_order, values = _group_order(group, span, present, count, ids, seconds)
     first = order[starts]                           # the first row of each group
     # distinct jobs per group: rows come in job blocks, so each job's rows of a group are
     # next to each other in that order
-    ids = steps["job_id"].to_numpy(dtype=np.int64, na_value=-1)
     if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
         ids = ids[np.lexsort((ids, group))]         # steps not in job order
     else:
-        ids = ids[order]
+        ids = ids_in_order
     new = np.empty(len(ids), dtype=bool)
     new[:1] = True
     np.not_equal(ids[1:], ids[:-1], out=new[1:])
@@ -382,7 +487,7 @@ def step_stats(log: JobLog | pd.DataFrame,
               if isinstance(uniques, pd.CategoricalDtype) else uniques.take(codes[first])
               for col, codes, uniques in factors}
     total = np.bincount(group, weights=seconds, minlength=span)[present]
-    median, p90, longest = _group_quantiles(seconds, order, starts, count, group)
+    median, p90, longest = _group_quantiles(seconds, values, starts, count, group)
     stats = pd.DataFrame(
         {
             **{col: labels[col] for col in keys + ["step"]},

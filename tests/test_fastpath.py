@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from stacklog import read_jobs
-from stacklog.load import _expand, _fast_read, _read_careful, _shapes
+from stacklog.load import _expand, _fast_read, _line_starts, _read_careful, _replace, _shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -302,13 +302,19 @@ def test_pieces_of_a_large_file(tmp_path, monkeypatch):
         finally:
             os.close(fd)
 
-    # reads of 10 bytes; each piece ends after the last newline read so far
+    # buffers of 10 bytes (more for a longer line); each piece ends after the last newline
+    # read so far, and the next one starts with what followed it
     assert pieces(b'{"a": 1}\n{"b": 22}\n{"c": 3}\n') == [b'{"a": 1}\n', b'{"b": 22}\n',
                                                           b'{"c": 3}\n']
     assert pieces(b'{"a": 1}\n{"a_long_key": 1}\n\n{"c": 3}  \n  ') == [
-        b'{"a": 1}\n', b'{"a_long_key": 1}\n\n', b'{"c": 3}  \n']
+        b'{"a": 1}\n', b'{"a_long_key": 1}\n\n', b'{"c": 3}  \n']       # a buffer of 20
     assert pieces(b'{"a": "no newline at all"}') == [b'{"a": "no newline at all"}']
     assert pieces(b'{\n  "a": 1\n}\n') == [None]            # one pretty object: not cut
+    lines = [b'{"k": "%s"}\n' % (b"x" * n) for n in (0, 3, 30, 1, 100, 7, 7, 7, 0, 64)]
+    got = pieces(b"".join(lines))
+    assert b"".join(got) == b"".join(lines) and all(g.endswith(b"\n") for g in got)
+    # a buffer grows (doubles) only for a line longer than itself
+    assert max(len(g) for g in got) <= 2 * max(len(line) for line in lines)
 
 
 def test_a_large_newline_delimited_file_is_read_in_pieces(tmp_path, monkeypatch):
@@ -450,3 +456,19 @@ def test_a_bad_value_in_a_later_batch_makes_the_fast_path_give_way(tmp_path, mon
         assert len(log.jobs) == 29 and 30 not in set(log.jobs["job_id"])
         assert list(log.problems["source"]) == [str(last)]
         assert list(log.problems["field"]) == ["json"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 2**20 - 1, 2**20, 2**20 + 1, 2**20 + 2,
+                                  3 * 2**20 + 7])
+def test_line_starts_and_replace_equal_plain_numpy(size):
+    """Every b"\\n{" is found, at even and odd positions and across megabytes, and replacing
+    a byte changes that byte only."""
+    rng = np.random.default_rng(size)
+    data = rng.choice(np.array([0x0A, 0x7B, 0x20, 0x0D], dtype=np.uint8), size=size)
+    for part in (data, data[1:]):
+        plain = np.flatnonzero((part[:-1] == 0x0A) & (part[1:] == 0x7B))
+        assert np.array_equal(_line_starts(part), plain)
+    for old, new in ((0x0A, 0x09), (0x0D, 0x09)):
+        expected = np.where(data == old, new, data).astype(np.uint8)
+        _replace(data, old, new)
+        assert np.array_equal(data, expected)

@@ -316,10 +316,30 @@ def test_group_quantiles_equal_pandas(n, groups):
     count = np.bincount(group)
     order = np.argsort(group, kind="stable")
     starts = np.cumsum(count) - count
-    median, p90, longest = _group_quantiles(seconds, order, starts, count, group)
+    median, p90, longest = _group_quantiles(seconds, seconds[order], starts, count, group)
     assert np.allclose(median, by_group.median().to_numpy())
     assert np.allclose(p90, by_group.quantile(0.9).to_numpy())
     assert np.array_equal(longest, by_group.max().to_numpy())
+
+
+@pytest.mark.parametrize("n,groups,span", [(10, 3, 5), (1000, 40, 40), (300_001, 37, 50),
+                                           (400_000, 3000, 70_000)])   # the last two: threads
+def test_group_order_is_a_stable_sort_by_group(n, groups, span):
+    from stacklog.timing import _group_order
+
+    rng = np.random.default_rng(n)
+    codes = rng.choice(rng.choice(span, groups, replace=False), n)
+    if n > 1000:
+        codes[: n // 2] = np.sort(codes[: n // 2])     # a first half of other shape
+    count_all = np.bincount(codes, minlength=span)
+    present = np.flatnonzero(count_all)
+    ids = rng.integers(0, 10**6, n)
+    seconds = rng.random(n)
+    order, ids_out, values = _group_order(codes.astype(np.int64), span, present,
+                                          count_all[present], ids, seconds)
+    expected = np.argsort(codes, kind="stable")
+    assert np.array_equal(order, expected)
+    assert np.array_equal(ids_out, ids[expected]) and np.array_equal(values, seconds[expected])
 
 
 def test_factorize_of_a_long_chunked_column_with_missing_values():
@@ -384,3 +404,54 @@ def test_activity_started_is_found_whatever_its_case_and_whitespace():
                 False, True]
     for dtype in ("str", object):
         assert _activity_started(pd.Series(texts, dtype=dtype)).tolist() == expected
+
+
+def test_activity_started_on_arrow_strings_equals_the_plain_check():
+    """The byte filter in front of the check must not drop a row the check would find:
+    random near misses, case, ASCII and Unicode whitespace, non-ASCII letters that Arrow
+    lowers to ASCII, lengths around 16, 40 and 160 bytes, several chunks."""
+    import pyarrow as pa
+
+    from stacklog.timing import _activity_started
+
+    rng = np.random.default_rng(7)
+    pads = ["", " ", "\t", "\n", "\u00a0", "\u3000", "  " * 10, " " * 23, " " * 24, "\u3000" * 8]
+    swaps = {"i": "\u0130", "k": "\u212a", "a": "\u00e1"}
+    texts = []
+    for _ in range(6000):
+        word = "".join(c.upper() if rng.random() < 0.3 else c for c in "activity started")
+        if rng.random() < 0.2:
+            at = int(rng.integers(len(word)))
+            word = word[:at] + swaps.get(word[at].lower(), "x") + word[at + 1:]
+        if rng.random() < 0.2:
+            word = word[: int(rng.integers(len(word)))]
+        text = pads[rng.integers(len(pads))] + word + pads[rng.integers(len(pads))]
+        if rng.random() < 0.05:
+            text += "." * int(rng.integers(1, 140))
+        texts.append(text if rng.random() > 0.02 else None)
+    chunks = [texts[:2500], texts[2500:2501], texts[2501:]]
+    values = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())),
+                       dtype="str")
+    expected = ((values.str.len() < 40) & (values.str.strip().str.lower() == "activity started"))
+    got = _activity_started(values)
+    assert got.tolist() == expected.fillna(False).tolist()
+    assert 300 < got.sum() < 3000                       # the test holds hits and misses
+    assert got[[i for i, t in enumerate(texts) if t and "\u0130" in t]].any()
+
+
+def test_time_differences_equal_pandas_and_overflow_like_it():
+    from stacklog.timing import _minus
+
+    us = np.array([0, 1_700_000_000_000_000, -5, np.iinfo(np.int64).min, 253_402_300_799_000_000])
+    a = pd.Series(us.view("M8[us]"), dtype="datetime64[us, UTC]")
+    b = pd.Series(us[[1, 0, 3, 2, 0]].view("M8[us]"), dtype="datetime64[us, UTC]")
+    got = _minus(a, b)
+    assert got.dtype == "timedelta64[us]"
+    assert got.tolist()[:2] == [pd.Timedelta(microseconds=-1_700_000_000_000_000),
+                                pd.Timedelta(microseconds=1_700_000_000_000_000)]
+    assert got.isna().tolist() == [False, False, True, True, False]
+    assert got.iloc[4] == pd.Timedelta(microseconds=253_402_300_799_000_000)
+    pd.testing.assert_series_equal(got, a - b)
+    far = pd.Series(np.array([2**62], dtype="M8[us]"), dtype="datetime64[us, UTC]")
+    with pytest.raises(OverflowError):
+        _minus(far, pd.Series(np.array([-2**62], dtype="M8[us]"), dtype="datetime64[us, UTC]"))
