@@ -771,7 +771,8 @@ def _job_columns(table, names: set[str]) -> pd.DataFrame | None:
     n = table.num_rows
     jobs = pd.DataFrame(index=pd.RangeIndex(n))
     for key, col in S.JOB_KEYS.items():
-        values = table.column(key).combine_chunks() if key in names else pa.nulls(n)
+        # chunked as read: pandas keeps Arrow chunks, and numpy copies once anyway
+        values = table.column(key) if key in names else pa.chunked_array([pa.nulls(n)])
         kind = values.type
         if col in S.ID_COLUMNS:
             if not (pa.types.is_integer(kind) or pa.types.is_null(kind)):
@@ -840,9 +841,13 @@ def _utc_series(parsed) -> pd.Series:
 def _positions(counts: np.ndarray) -> np.ndarray:
     """0..count-1 for each count, concatenated."""
     total = int(counts.sum())
-    starts = np.zeros(len(counts), dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    return np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
+    out = np.ones(total, dtype=np.int64)        # steps of 1, back to 0 at each job's start
+    if total:
+        sizes = counts[counts > 0]
+        out[np.cumsum(sizes[:-1])] = 1 - sizes[:-1]
+        out[0] = 0
+        np.cumsum(out, out=out)
+    return out
 
 
 def _map_unique(values: pd.Series, func) -> pd.Series:
@@ -1111,28 +1116,35 @@ def _assemble(jobs: pd.DataFrame, seq: np.ndarray, dates: pd.Series, text: pd.Se
 
     winners = _winners(jobs)
     order = winners[np.argsort(ids[winners], kind="stable")]      # winning copies by job id
-    lengths = counts[order]
-    total = int(lengths.sum())
-    before = np.zeros(len(order), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=before[1:])
-    take = np.repeat(starts[order] - before, lengths) + np.arange(total, dtype=np.int64)
-    msg_ids = np.repeat(ids[order], lengths)
-
-    key = _sort_key(dates)[take]
+    if len(order) == n and np.array_equal(order, np.arange(n)):
+        take = None                     # every copy wins, in id order: messages stay put
+        total = int(counts.sum())
+        msg_ids = np.repeat(ids, counts)
+        key = _sort_key(dates)
+    else:
+        lengths = counts[order]
+        total = int(lengths.sum())
+        before = np.zeros(len(order), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=before[1:])
+        take = np.repeat(starts[order] - before, lengths)
+        take += np.arange(total, dtype=np.int64)
+        msg_ids = np.repeat(ids[order], lengths)
+        key = _sort_key(dates)[take]
     if total > 1:
         same_job = msg_ids[1:] == msg_ids[:-1]
         if np.any((key[1:] < key[:-1]) & same_job):
             # stable: ties (and NaT, sorted last) keep their original order
-            within = np.lexsort((key, np.repeat(np.arange(len(order)), lengths)))
-            take = take[within]
-    identity = total == len(seq) and np.array_equal(take, np.arange(total))
+            within = np.lexsort((key, msg_ids))
+            take = within if take is None else take[within]
+    identity = take is None or (total == len(seq) and np.array_equal(take, np.arange(total)))
     messages = pd.DataFrame(
         {
-            "job_id": pd.array(msg_ids, dtype=S.ID_DTYPE),
+            "job_id": pd.arrays.IntegerArray(msg_ids, np.zeros(total, dtype=bool)),
             "seq": seq if identity else seq[take],
             "activity_date": (dates if identity else dates.take(take)).reset_index(drop=True),
             "message": (text if identity else text.take(take)).reset_index(drop=True),
-        }
+        },
+        copy=False,
     )
     jobs = jobs.take(order).reset_index(drop=True)
     return JobLog(jobs, messages, problems)
@@ -1168,6 +1180,10 @@ def _winners(jobs: pd.DataFrame) -> np.ndarray:
 
 def _sort_key(dates: pd.Series) -> np.ndarray:
     """int64 sort key for timestamps, NaT last."""
+    if dates.dtype == S.TIMESTAMP_DTYPE:
+        values = dates.array.asi8.copy()
+        values[values == np.iinfo(np.int64).min] = np.iinfo(np.int64).max     # NaT
+        return values
     values = dates.to_numpy(dtype="datetime64[us]").view(np.int64).copy()
     values[dates.isna().to_numpy()] = np.iinfo(np.int64).max
     return values

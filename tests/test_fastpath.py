@@ -472,3 +472,15 @@ def test_line_starts_and_replace_equal_plain_numpy(size):
         expected = np.where(data == old, new, data).astype(np.uint8)
         _replace(data, old, new)
         assert np.array_equal(data, expected)
+
+
+def test_message_positions_within_their_jobs():
+    from stacklog.load import _positions
+
+    assert _positions(np.array([3, 0, 2, 1])).tolist() == [0, 1, 2, 0, 1, 0]
+    assert _positions(np.array([0, 0, 2])).tolist() == [0, 1]
+    assert _positions(np.array([0])).tolist() == [] and _positions(np.array([], int)).tolist() == []
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 5, 1000)
+    expected = [k for c in counts for k in range(c)]
+    assert _positions(counts).tolist() == expected
