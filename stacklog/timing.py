@@ -72,12 +72,13 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns of ``log.messages`` plus ``service_name``, ``service_type``,
-        ``operation_type``, ``status`` (of the job, categorical), ``step`` (normalised message, see
-        :func:`step_name`), ``started`` (UTC time the step began: the previous message, or the
-        job's ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
-        started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (categorical: ``"queue"``
-        for the wait until "Activity Started", ``"work"``, ``"failed"`` for the last message
-        of a FAILED job, or ``"open"``).
+        ``operation_type``, ``status`` (of the job, categorical), ``step`` (normalised
+        message, see :func:`step_name`; categorical: a few hundred names over millions of
+        rows), ``started`` (UTC time the step began: the previous message, or the job's
+        ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
+        started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (categorical:
+        ``"queue"`` for the wait until "Activity Started", ``"work"``, ``"failed"`` for the
+        last message of a FAILED job, or ``"open"``).
     """
     as_of = _as_of(as_of)
     steps = log.messages.copy()
@@ -88,7 +89,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
         steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
                                                categories=pd.Index(uniques, dtype="str"))
-    steps["step"] = step_names(steps["message"], steps["service_name"])
+    steps["step"] = _as_category(step_names(steps["message"], steps["service_name"]))
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
@@ -96,6 +97,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
         for col in JOB_ATTRS:
             steps[col] = steps[col].astype("str").astype("category")
+        steps["step"] = _as_category(steps["step"].astype("str"))
         start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"]).astype(
             S.TIMESTAMP_DTYPE)
     else:
@@ -203,9 +205,11 @@ def _maybe_activity_started(text: pd.Series) -> np.ndarray | None:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize(values, use_na_sentinel=False)``; a long Arrow string column is encoded
-    chunk by chunk on one thread per core, then the chunks' dictionaries are unified."""
+def _factorize(values: pd.Series, use_na_sentinel: bool = False
+               ) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, use_na_sentinel=...)``; a long Arrow string column is encoded
+    chunk by chunk on one thread per core, then the chunks' dictionaries are unified (NA,
+    when it is a value, comes last)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -213,16 +217,28 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     arr = (_arrow_strings(values) if isinstance(dtype, pd.StringDtype)
            and dtype.storage == "pyarrow" and len(values) >= 1 << 18 else None)
     if arr is None or arr.num_chunks < 2 or threads() < 2:
-        return pd.factorize(values, use_na_sentinel=False)
+        return pd.factorize(values, use_na_sentinel=use_na_sentinel)
     with ThreadPoolExecutor(threads()) as pool:
         parts = list(pool.map(pc.dictionary_encode, arr.chunks))
     unified = pa.chunked_array(parts).unify_dictionaries()
     uniques = pd.Series(unified.chunk(0).dictionary, dtype="str")
     codes = pa.chunked_array([chunk.indices for chunk in unified.chunks])
-    if codes.null_count:                            # NA: a value too, the last one
+    if codes.null_count and use_na_sentinel:
+        codes = pc.fill_null(codes, -1)
+    elif codes.null_count:                          # NA: a value too, the last one
         codes = pc.fill_null(codes, len(uniques))
         uniques = pd.concat([uniques, pd.Series([None], dtype="str")], ignore_index=True)
     return codes.to_numpy(), pd.Index(uniques)
+
+
+def _as_category(values: pd.Series) -> pd.Series:
+    """A text column of few distinct values (step names) as a categorical of str: a code per
+    row instead of a string, and groups found without hashing the text again."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return values
+    codes, uniques = _factorize(values, use_na_sentinel=True)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"),
+                                               validate=False), index=values.index)
 
 
 def _group_order(group: np.ndarray, span: int, present: np.ndarray, count: np.ndarray,
@@ -486,6 +502,8 @@ def step_stats(log: JobLog | pd.DataFrame,
     labels = {col: pd.Categorical.from_codes(codes[first], dtype=uniques)
               if isinstance(uniques, pd.CategoricalDtype) else uniques.take(codes[first])
               for col, codes, uniques in factors}
+    if isinstance(labels["step"], pd.Categorical):
+        labels["step"] = pd.Series(labels["step"]).astype("str").array    # sorted as text
     total = np.bincount(group, weights=seconds, minlength=span)[present]
     median, p90, longest = _group_quantiles(seconds, values, starts, count, group)
     stats = pd.DataFrame(

@@ -60,6 +60,7 @@ def test_seed_job_as_of_gives_time_so_far_and_an_open_step():
     assert open_row["started"] == pd.Timestamp("2016-07-25T22:52:51.714Z")
     assert open_row["duration"].total_seconds() == pytest.approx(24.429)
     assert pd.isna(open_row["seq"]) and pd.isna(open_row["message"])
+    assert open_row["step"] == "(in progress)" and steps["step"].dtype == "category"
     # a naive as_of is UTC; a finished job gets no open row
     both = read_jobs(EXAMPLES)
     assert (step_durations(both, as_of="2016-07-25 22:53:16.143")["kind"] == "open").sum() == 1
@@ -455,3 +456,19 @@ def test_time_differences_equal_pandas_and_overflow_like_it():
     far = pd.Series(np.array([2**62], dtype="M8[us]"), dtype="datetime64[us, UTC]")
     with pytest.raises(OverflowError):
         _minus(far, pd.Series(np.array([-2**62], dtype="M8[us]"), dtype="datetime64[us, UTC]"))
+
+
+def test_the_step_column_is_categorical_and_step_stats_sorts_steps_as_text():
+    log = read_jobs(EXAMPLES.parent / "sample")
+    steps = step_durations(log)
+    assert isinstance(steps["step"].dtype, pd.CategoricalDtype)
+    assert steps["step"].cat.categories.dtype == "str"
+    assert steps["step"].astype("str").tolist() == [
+        step_name(m, n) for m, n in zip(steps["message"], steps["service_name"])]
+    stats = step_stats(steps, by=None)
+    assert stats["step"].dtype == "str"
+    # equal totals are ordered by step name, as text
+    same = stats.groupby("total").filter(lambda g: len(g) > 1)
+    assert len(same) >= 2
+    for _, g in same.groupby("total"):
+        assert g["step"].tolist() == sorted(g["step"])
