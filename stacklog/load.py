@@ -333,7 +333,7 @@ def _fast_read(paths: list[str]) -> JobLog | None:
                         os.lseek(fd, 0, os.SEEK_SET)
                         whole = None
                         if os.fstat(fd).st_size >= cap:     # larger than a batch
-                            for piece, end in _pieces(fd):
+                            for piece, end in _pieces(fd, os.fstat(fd).st_size):
                                 if piece is None:           # not newline-delimited
                                     os.lseek(fd, 0, os.SEEK_SET)
                                     whole = _read_fd(fd)
@@ -417,7 +417,7 @@ def _parse_batch(buf: _Buffer, size: int, ends: list[int]):
     return _checked(_parse_json(buf.view[:size], longest), rows)
 
 
-def _pieces(fd: int) -> Iterator[tuple[bytearray | None, int]]:
+def _pieces(fd: int, size_hint: int | None = None) -> Iterator[tuple[bytearray | None, int]]:
     """A large newline-delimited file in pieces of about a batch: (buffer, end), the piece
     being ``buffer[:end]`` and ending after a newline (the last one at the end of the file).
     (None, 0) first if the file's first line is not a whole object (one pretty-printed
@@ -426,9 +426,12 @@ def _pieces(fd: int) -> Iterator[tuple[bytearray | None, int]]:
     Two buffers take turns (fresh memory costs a page fault per page): a piece's buffer is
     read into again two pieces later, so the caller must be done with a piece before it asks
     for the one after next (``_fast_read`` waits for a piece to be parsed before it submits
-    the next).
+    the next). The first is no larger than the file (``size_hint``: its size), the second is
+    made when needed.
     """
-    bufs = [bytearray(_FAST_BATCH_BYTES), bytearray(_FAST_BATCH_BYTES)]
+    first_size = _FAST_BATCH_BYTES if size_hint is None else max(
+        1, min(_FAST_BATCH_BYTES, size_hint + 1))
+    bufs = [bytearray(first_size), bytearray(0)]
     k, size, first = 0, 0, True                    # bufs[k][:size] is read, not yet given
     while True:
         buf = bufs[k]
@@ -448,8 +451,8 @@ def _pieces(fd: int) -> Iterator[tuple[bytearray | None, int]]:
                 return
         yield buf, end
         k, rest = 1 - k, size - end                 # what follows the newline comes first
-        if rest > len(bufs[k]):
-            bufs[k] = bytearray(rest + _FAST_BATCH_BYTES)
+        if rest >= len(bufs[k]):
+            bufs[k] = bytearray(max(_FAST_BATCH_BYTES, 2 * rest))
         bufs[k][:rest] = memoryview(buf)[end:size]
         size = rest
     if bytes(bufs[k][:size]).strip():
