@@ -110,12 +110,15 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     first[1:] = ids[1:] != ids[:-1]
     last = np.ones(len(ids), dtype=bool)
     last[:-1] = first[1:]
-    at = steps["activity_date"].astype(S.TIMESTAMP_DTYPE)
-    started = np.empty(len(ids), dtype=np.int64)        # the previous message's time ...
-    started[1:] = at.array.asi8[:-1]
-    started[first] = start.array.asi8[first]            # ... or the job's start
-    steps["started"] = pd.Series(started.view("M8[us]"), index=steps.index,
-                                 dtype=S.TIMESTAMP_DTYPE, copy=False)
+    at = steps["activity_date"]
+    if at.dtype == S.TIMESTAMP_DTYPE:
+        started = np.empty(len(ids), dtype=np.int64)    # the previous message's time ...
+        started[1:] = at.array.asi8[:-1]
+        started[first] = start.array.asi8[first]        # ... or the job's start
+        steps["started"] = pd.Series(started.view("M8[us]"), index=steps.index,
+                                     dtype=S.TIMESTAMP_DTYPE, copy=False)
+    else:                                               # a JobLog made by hand
+        steps["started"] = at.shift(1).where(~first, start).astype(S.TIMESTAMP_DTYPE)
     steps["duration"] = _minus(at, steps["started"])
     steps["elapsed"] = _minus(at, start)
 
@@ -139,6 +142,8 @@ def _minus(a: pd.Series, b: pd.Series) -> pd.Series:
     slower); when the values are so far apart that the difference could overflow, pandas
     does it (and raises).
     """
+    if a.dtype != S.TIMESTAMP_DTYPE or b.dtype != S.TIMESTAMP_DTYPE:
+        return a - b
     x, y = a.array.asi8, b.array.asi8
     bad = (x == _NAT) | (y == _NAT)
     anybad = bool(bad.any())
@@ -235,11 +240,20 @@ def _factorize(values: pd.Series, use_na_sentinel: bool = False
 
 
 def _as_category(values: pd.Series) -> pd.Series:
-    """A text column of few distinct values (step names) as a categorical of str: a code per
-    row instead of a string, and groups found without hashing the text again."""
+    """A text column of few distinct values (step names) as a categorical of str, its
+    categories sorted: a code per row instead of a string, and groups found without hashing
+    the text again."""
     if not isinstance(values.dtype, pd.StringDtype):
         return values
     codes, uniques = _factorize(values, use_na_sentinel=True)
+    # categories in text order, so that sorting and grouping go as they would on the text
+    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+    if len(order) and (order != np.arange(len(order))).any():
+        new_code = np.empty(len(order) + 1, dtype=np.int64)
+        new_code[order] = np.arange(len(order))
+        new_code[-1] = -1                                 # NA stays NA
+        codes = new_code[codes]
+        uniques = uniques[order]
     return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"),
                                                validate=False), index=values.index)
 

@@ -255,3 +255,16 @@ def test_cli_report_as_of_writes_open_steps(tmp_path):
     open_steps = steps[steps["kind"] == "open"]
     assert list(open_steps["job_id"]) == ["80045"]
     assert open_steps["duration_s"].iloc[0] == "24.429"
+
+
+def test_summary_lists_failed_steps_with_equal_counts_in_text_order():
+    from stacklog.cli import summary
+    from stacklog.testing import make_jobs
+
+    jobs = make_jobs(3, status="FAILED", messages=2)
+    for job, text in zip(jobs, ["Zeta step failed", "Alpha step failed", "Mid step failed"]):
+        job["messages"][-1]["message"] = text
+    out = summary(parse_jobs(jobs))
+    tail = out[out.index("failed jobs"):]
+    assert tail.index("Alpha step failed") < tail.index("Mid step failed") \
+        < tail.index("Zeta step failed")

@@ -463,6 +463,7 @@ def test_the_step_column_is_categorical_and_step_stats_sorts_steps_as_text():
     steps = step_durations(log)
     assert isinstance(steps["step"].dtype, pd.CategoricalDtype)
     assert steps["step"].cat.categories.dtype == "str"
+    assert list(steps["step"].cat.categories) == sorted(set(steps["step"].dropna()))
     assert steps["step"].astype("str").tolist() == [
         step_name(m, n) for m, n in zip(steps["message"], steps["service_name"])]
     stats = step_stats(steps, by=None)
@@ -472,3 +473,17 @@ def test_the_step_column_is_categorical_and_step_stats_sorts_steps_as_text():
     assert len(same) >= 2
     for _, g in same.groupby("total"):
         assert g["step"].tolist() == sorted(g["step"])
+
+
+def test_a_hand_made_log_in_nanoseconds_keeps_them_in_durations():
+    log = read_jobs(SEED)
+    messages = log.messages.copy()
+    messages["activity_date"] = (messages["activity_date"].astype("datetime64[ns, UTC]")
+                                 + pd.Timedelta(1, "ns"))
+    steps = step_durations(type(log)(log.jobs, messages, log.problems))
+    assert steps["duration"].dtype == "timedelta64[ns]"
+    assert steps["elapsed"].iloc[0] == (log.messages["activity_date"].iloc[0]
+                                        - log.jobs["start_date"].iloc[0] + pd.Timedelta(1, "ns"))
+    # "started" is kept in microseconds, as always: each step gains the nanosecond
+    assert (steps["duration"] - pd.Timedelta(1, "ns")).tolist() == \
+        step_durations(log)["duration"].tolist()
