@@ -246,25 +246,6 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
     return arr
 
 
-def first_bytes(values: pd.Series) -> np.ndarray | None:
-    """The first UTF-8 byte of each string (0 for an empty string or NA), read off the Arrow
-    buffers; None when the values are not Arrow strings."""
-    dtype = values.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    arr = _arrow_strings(values)
-    if arr is None:
-        return None
-    parts = []
-    for chunk in arr.chunks:
-        data, offsets = _buffers(chunk)
-        first = np.zeros(len(chunk), dtype=np.uint8)
-        has = offsets[1:] > offsets[:-1]
-        first[has] = data[offsets[:-1][has]]
-        parts.append(first)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-
-
 def _step_names_slow(messages: pd.Series, names: pd.Series) -> pd.Series:
     cache: dict = {}
     out = []

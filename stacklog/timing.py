@@ -73,8 +73,9 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     pandas.DataFrame
         The columns of ``log.messages`` plus ``service_name``, ``service_type``,
         ``operation_type``, ``status`` (of the job, categorical), ``step`` (normalised
-        message, see :func:`step_name`; categorical: a few hundred names over millions of
-        rows), ``started`` (UTC time the step began: the previous message, or the job's
+        message, see :func:`step_name`; categorical, its categories in text order: a few
+        hundred names over millions of rows; ``.astype("str")`` before filling in new
+        values), ``started`` (UTC time the step began: the previous message, or the job's
         ``start_date`` for the first), ``duration`` (Timedelta: ``activity_date -
         started``), ``elapsed`` (Timedelta since ``start_date``) and ``kind`` (categorical:
         ``"queue"`` for the wait until "Activity Started", ``"work"``, ``"failed"`` for the
