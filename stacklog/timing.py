@@ -82,7 +82,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         last message of a FAILED job, or ``"open"``).
     """
     as_of = _as_of(as_of)
-    steps = log.messages.copy()
+    steps = log.messages.copy(deep=False)      # copy on write: new columns stay here
     row = _job_rows(log)
     for col in JOB_ATTRS:
         # categorical: a few distinct values repeated on every step of a job
