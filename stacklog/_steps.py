@@ -246,6 +246,15 @@ def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
     return arr
 
 
+def arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The large_string chunks of a text column pandas keeps in Arrow; None for any other
+    column (converting one would cost more than the work it is for)."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    return _arrow_strings(values)
+
+
 def _step_names_slow(messages: pd.Series, names: pd.Series) -> pd.Series:
     cache: dict = {}
     out = []

@@ -332,8 +332,9 @@ def _fast_read(paths: list[str]) -> JobLog | None:
                             ends, names = [], []
                         os.lseek(fd, 0, os.SEEK_SET)
                         whole = None
-                        if os.fstat(fd).st_size >= cap:     # larger than a batch
-                            for piece, end in _pieces(fd, os.fstat(fd).st_size):
+                        size = os.fstat(fd).st_size
+                        if size >= cap:                     # larger than a batch
+                            for piece, end in _pieces(fd, size):
                                 if piece is None:           # not newline-delimited
                                     os.lseek(fd, 0, os.SEEK_SET)
                                     whole = _read_fd(fd)
@@ -529,16 +530,22 @@ def _object_lines(data: np.ndarray, lo: int, hi: int) -> int | None:
     return int(full.sum())
 
 
-def _replace(data: np.ndarray, old: int, new: int) -> None:
-    """data[data == old] = new, a megabyte at a time (no array of flags as long as data).
-    When ``new`` is ``old - 1`` (a newline to a tab) the flags are subtracted: quicker than
-    a masked copy."""
+def _megabytes(data: np.ndarray, byte: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(offset, part, part == byte) for each megabyte of ``data``: one array of flags, reused
+    (fresh memory costs a page fault per page)."""
     chunk = 1 << 20
     flags = np.empty(min(chunk, len(data)), dtype=bool)
     for i in range(0, len(data), chunk):
         part = data[i:i + chunk]
         hit = flags[:len(part)]
-        np.equal(part, old, out=hit)
+        np.equal(part, byte, out=hit)
+        yield i, part, hit
+
+
+def _replace(data: np.ndarray, old: int, new: int) -> None:
+    """data[data == old] = new. When ``new`` is ``old - 1`` (a newline to a tab) the flags
+    are subtracted: quicker than a masked copy."""
+    for _, part, hit in _megabytes(data, old):
         if old == new + 1:
             np.subtract(part, hit.view(np.uint8), out=part)
         else:
@@ -546,16 +553,9 @@ def _replace(data: np.ndarray, old: int, new: int) -> None:
 
 
 def _positions_of(data: np.ndarray, byte: int) -> np.ndarray:
-    """Where ``data`` holds ``byte``, a megabyte at a time (no array of flags as long as
-    data: fresh memory costs a page fault per page)."""
-    chunk = 1 << 20
-    flags = np.empty(min(chunk, len(data)), dtype=bool)
-    found = [np.zeros(0, dtype=np.int64)]
-    for i in range(0, len(data), chunk):
-        hit = flags[:min(chunk, len(data) - i)]
-        np.equal(data[i:i + chunk], byte, out=hit)
-        found.append(np.flatnonzero(hit) + i)
-    return np.concatenate(found)
+    """Where ``data`` holds ``byte``."""
+    return np.concatenate([np.zeros(0, dtype=np.int64)]
+                          + [np.flatnonzero(hit) + i for i, _, hit in _megabytes(data, byte)])
 
 
 def _line_starts(data: np.ndarray) -> np.ndarray:

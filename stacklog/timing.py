@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
-from ._steps import _arrow_strings, _buffers, step_name, step_names
+from ._steps import _buffers, arrow_text, step_name, step_names
 from ._util import lookup, threads
 from .errors import InputError
 from .load import JobLog
@@ -87,10 +87,11 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     for col in JOB_ATTRS:
         # categorical: a few distinct values repeated on every step of a job
         codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
+        # the smallest integer that holds the codes and -1 (NA): taken for every message
         codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
         steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
                                                categories=pd.Index(uniques, dtype="str"))
-    steps["step"] = _as_category(step_names(steps["message"], steps["service_name"]))
+    steps["step"] = step_names(steps["message"], steps["service_name"])
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
@@ -98,13 +99,15 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
         for col in JOB_ATTRS:
             steps[col] = steps[col].astype("str").astype("category")
-        steps["step"] = _as_category(steps["step"].astype("str"))
         start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"]).astype(
             S.TIMESTAMP_DTYPE)
     else:
         start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index,
                           copy=False).astype(
             S.TIMESTAMP_DTYPE)
+    if isinstance(steps["step"].dtype, pd.StringDtype):     # not text Arrow cannot hold
+        # a few hundred names over millions of rows; categories sorted, as text sorts
+        steps["step"] = steps["step"].astype("category")
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)
@@ -178,18 +181,15 @@ def _activity_started(text: pd.Series) -> np.ndarray:
     return queue
 
 
-_LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[0x41:0x5B] += 0x20
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[0x41:0x5B] += 0x20
 _ACTIVITY_STARTED = np.frombuffer(b"activity started", dtype=np.uint8)
 
 
 def _maybe_activity_started(text: pd.Series) -> np.ndarray | None:
     """The rows :func:`_activity_started` must check; None when the text is not Arrow
     strings."""
-    dtype = text.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    arr = _arrow_strings(text)
+    arr = arrow_text(text)
     if arr is None:
         return None
     parts = []
@@ -201,62 +201,34 @@ def _maybe_activity_started(text: pd.Series) -> np.ndarray | None:
         first = data[begin[rows]]
         out = np.zeros(len(chunk), dtype=bool)
         out[rows[(first <= 0x20) | (first >= 0x80)]] = True
-        letter = rows[_LOWER[first] == 0x61]
+        letter = rows[_ASCII_LOWER[first] == 0x61]
         for k in range(1, 16):
             byte = data[begin[letter] + k]
             out[letter[byte >= 0x80]] = True     # a non-ASCII letter may lower to ASCII
-            letter = letter[_LOWER[byte] == _ACTIVITY_STARTED[k]]
+            letter = letter[_ASCII_LOWER[byte] == _ACTIVITY_STARTED[k]]
         out[letter] = True
         parts.append(out)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
-def _factorize(values: pd.Series, use_na_sentinel: bool = False
-               ) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize(values, use_na_sentinel=...)``; an Arrow string column is encoded by
-    Arrow (quicker than pandas), a long one chunk by chunk on one thread per core, then the
-    chunks' dictionaries are unified (NA, when it is a value, comes last)."""
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, use_na_sentinel=False)``; a long Arrow string column is encoded
+    chunk by chunk on one thread per core, then the chunks' dictionaries are unified."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    dtype = values.dtype
-    arr = (_arrow_strings(values) if isinstance(dtype, pd.StringDtype)
-           and dtype.storage == "pyarrow" else None)
-    if arr is None or arr.num_chunks == 0:
-        return pd.factorize(values, use_na_sentinel=use_na_sentinel)
-    if arr.num_chunks < 2 or threads() < 2 or len(values) < 1 << 18:
-        parts = [pc.dictionary_encode(chunk) for chunk in arr.chunks]
-    else:
-        with ThreadPoolExecutor(threads()) as pool:
-            parts = list(pool.map(pc.dictionary_encode, arr.chunks))
+    arr = arrow_text(values) if len(values) >= 1 << 18 else None
+    if arr is None or arr.num_chunks < 2 or threads() < 2:
+        return pd.factorize(values, use_na_sentinel=False)
+    with ThreadPoolExecutor(threads()) as pool:
+        parts = list(pool.map(pc.dictionary_encode, arr.chunks))
     unified = pa.chunked_array(parts).unify_dictionaries()
     uniques = pd.Series(unified.chunk(0).dictionary, dtype="str")
     codes = pa.chunked_array([chunk.indices for chunk in unified.chunks])
-    if codes.null_count and use_na_sentinel:
-        codes = pc.fill_null(codes, -1)
-    elif codes.null_count:                          # NA: a value too, the last one
+    if codes.null_count:                            # NA: a value too, the last one
         codes = pc.fill_null(codes, len(uniques))
         uniques = pd.concat([uniques, pd.Series([None], dtype="str")], ignore_index=True)
     return codes.to_numpy(), pd.Index(uniques)
-
-
-def _as_category(values: pd.Series) -> pd.Series:
-    """A text column of few distinct values (step names) as a categorical of str, its
-    categories sorted: a code per row instead of a string, and groups found without hashing
-    the text again."""
-    if not isinstance(values.dtype, pd.StringDtype):
-        return values
-    codes, uniques = _factorize(values, use_na_sentinel=True)
-    # categories in text order, so that sorting and grouping go as they would on the text
-    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
-    if len(order) and (order != np.arange(len(order))).any():
-        new_code = np.empty(len(order) + 1, dtype=np.int64)
-        new_code[order] = np.arange(len(order))
-        new_code[-1] = -1                                 # NA stays NA
-        codes = new_code[codes]
-        uniques = uniques[order]
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"),
-                                               validate=False), index=values.index)
 
 
 def _group_order(group: np.ndarray, span: int, present: np.ndarray, count: np.ndarray,
