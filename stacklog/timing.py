@@ -10,7 +10,7 @@ statistics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 
 import numpy as np
@@ -84,16 +84,35 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     as_of = _as_of(as_of)
     steps = log.messages.copy(deep=False)      # copy on write: new columns stay here
     row = _job_rows(log)
-    for col in JOB_ATTRS:
-        # categorical: a few distinct values repeated on every step of a job
-        codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
-        # the smallest integer that holds the codes and -1 (NA): taken for every message
-        codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
-        steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
-                                               categories=pd.Index(uniques, dtype="str"))
-    steps["step"] = step_names(steps["message"], steps["service_name"])
+    with ThreadPoolExecutor(1) as pool:
+        for col in JOB_ATTRS:
+            # categorical: a few distinct values repeated on every step of a job
+            codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
+            # the smallest integer that holds the codes and -1 (NA): taken for every message
+            codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
+            steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
+                                                   categories=pd.Index(uniques, dtype="str"))
+            if col == "service_name":
+                # named in the background (the compiled loop lets go of the GIL) while the
+                # times are worked out here
+                naming = pool.submit(step_names, steps["message"], steps["service_name"])
+        steps = _timed(log, steps, row, as_of, naming)
+        if "step" not in steps:
+            steps.insert(steps.columns.get_loc("started"), "step", naming.result())
+    if isinstance(steps["step"].dtype, pd.StringDtype):     # not text Arrow cannot hold
+        # a few hundred names over millions of rows; categories sorted, as text sorts
+        steps["step"] = steps["step"].astype("category")
+    return steps.reset_index(drop=True)
+
+
+def _timed(log: JobLog, steps: pd.DataFrame, row: np.ndarray, as_of: pd.Timestamp | None,
+           naming: Future) -> pd.DataFrame:
+    """``steps`` with ``started``, ``duration``, ``elapsed`` and ``kind`` (see
+    :func:`step_durations`); with the open rows up to ``as_of`` if there are any, and then
+    with ``step`` too (the names ``naming`` gives)."""
     if as_of is not None and _unfinished(log.jobs).any():
         extra = _open_rows(log, as_of)
+        steps["step"] = naming.result()
         extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
         steps = pd.concat([steps, extra], ignore_index=True)
         steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
@@ -105,9 +124,6 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
         start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index,
                           copy=False).astype(
             S.TIMESTAMP_DTYPE)
-    if isinstance(steps["step"].dtype, pd.StringDtype):     # not text Arrow cannot hold
-        # a few hundred names over millions of rows; categories sorted, as text sorts
-        steps["step"] = steps["step"].astype("category")
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)
@@ -133,7 +149,7 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     kind[last & (steps["status"] == "FAILED").to_numpy() & ~is_open] = KINDS.index("failed")
     kind[is_open] = KINDS.index("open")
     steps["kind"] = pd.Categorical.from_codes(kind, categories=KINDS)
-    return steps.reset_index(drop=True)
+    return steps
 
 
 _NAT = np.iinfo(np.int64).min
