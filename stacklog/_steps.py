@@ -135,7 +135,7 @@ def step_name(message: object, service_name: object = None) -> object:
 
 # --------------------------------------------------------------------------- the fast path
 #
-# The messages' UTF-8 bytes go through one compiled loop (stacklog._stepkernel), in groups of
+# The messages' UTF-8 bytes go through one compiled loop (stacklog._compiled), in groups of
 # whole rows of about _GROUP bytes, on one thread per core (the loop releases the GIL). Rows
 # it leaves to step_name (keys, URLs, e-mail addresses, ocids, UUIDs and long hex ids) are
 # rare; their names are put in afterwards.
@@ -227,7 +227,7 @@ def _name_column(msgs: pa.ChunkedArray, codes: np.ndarray, name_data: np.ndarray
 def _name_rows(arr: pa.LargeStringArray, codes: np.ndarray, name_data: np.ndarray,
                name_off: np.ndarray, names: list) -> pa.LargeStringArray:
     """The step names of some rows: the compiled loop, then step_name for the rows it leaves."""
-    from . import _stepkernel as K
+    from . import _compiled as K
 
     data, off = _buffers(arr)
     n = len(arr)

@@ -247,84 +247,6 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.to_numpy(), pd.Index(uniques)
 
 
-def _group_order(group: np.ndarray, span: int, present: np.ndarray, count: np.ndarray,
-                 ids: np.ndarray, seconds: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows sorted by group, stably (a radix sort for up to 2^16 codes), and their ids
-    and seconds in that order. ``present``: the codes that occur, ``count``: their rows.
-
-    With many rows, each half of the rows is sorted on its own thread and put in its place:
-    in each group the rows of the first half, then those of the second.
-    """
-    key = group.astype(np.uint16) if span <= 1 << 16 else group
-    n = len(key)
-    if n < 1 << 18 or threads() < 2:
-        order = np.argsort(key, kind="stable")
-        return order, ids[order], seconds[order]
-    half = n // 2
-    in_first = np.bincount(group[:half], minlength=span)[present]
-    starts = np.cumsum(count) - count
-    order = np.empty(n, dtype=np.int64)
-    ids_out = np.empty(n, dtype=ids.dtype)
-    values = np.empty(n, dtype=seconds.dtype)
-
-    def place(lo: int, hi: int, here: np.ndarray, base: np.ndarray) -> None:
-        rows = np.argsort(key[lo:hi], kind="stable")
-        before = np.cumsum(here) - here                 # of the half's sorted rows
-        dest = np.repeat(base - before, here)
-        dest += np.arange(hi - lo)
-        rows += lo
-        order[dest] = rows
-        ids_out[dest] = ids[rows]
-        values[dest] = seconds[rows]
-
-    with ThreadPoolExecutor(2) as pool:
-        jobs = [pool.submit(place, 0, half, in_first, starts),
-                pool.submit(place, half, n, count - in_first, starts + in_first)]
-        for job in jobs:
-            job.result()
-    return order, ids_out, values
-
-
-def _group_quantiles(seconds: np.ndarray, values: np.ndarray, starts: np.ndarray,
-                     count: np.ndarray, group: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median, 90th percentile (linear interpolation, as pandas) and max of each group:
-    ``values[start:start + count]`` (the seconds sorted by group).
-
-    With few groups, a partial sort (``np.partition``) of each group's values; with many,
-    pandas' groupby (whose groups come in the same order, by code).
-    """
-    if len(count) > 4096:
-        by_group = pd.Series(seconds).groupby(group, sort=True)
-        return (by_group.median().to_numpy(), by_group.quantile(0.9).to_numpy(),
-                by_group.max().to_numpy())
-    out = np.empty((3, len(count)))
-
-    def quantiles(groups: list[int]) -> None:
-        for g in groups:
-            start, k = int(starts[g]), int(count[g])
-            v = values[start:start + k]                 # a copy of its own: sorted in place
-            positions = ((k - 1) * 0.5, (k - 1) * 0.9)
-            wanted = sorted({int(np.floor(p)) for p in positions}
-                            | {int(np.ceil(p)) for p in positions} | {k - 1})
-            v.partition(wanted)
-            for row, p in enumerate(positions):
-                lo, hi = int(np.floor(p)), int(np.ceil(p))
-                out[row, g] = v[lo] + (v[hi] - v[lo]) * (p - lo)
-            out[2, g] = v[k - 1]
-
-    # numpy sorts without the GIL: the groups, split in halves of about equal rows, on two
-    # threads when there is enough to do
-    if len(values) < 1 << 18 or len(count) < 2 or threads() < 2:
-        quantiles(range(len(count)))
-    else:
-        half = int(np.searchsorted(starts, len(values) // 2))
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(quantiles, [range(half), range(half, len(count))]))
-    return out[0], out[1], out[2]
-
-
 def _job_rows(log: JobLog) -> np.ndarray:
     """For each message, the position of its job in ``log.jobs``."""
     msg_ids = log.messages["job_id"].to_numpy(dtype=np.int64)
@@ -482,27 +404,10 @@ def step_stats(log: JobLog | pd.DataFrame,
     if span > max(1 << 16, 4 * len(group)):         # sparse: number the codes that occur
         group, _ = pd.factorize(group)
         span = int(group.max()) + 1 if len(group) else 0
-    count = np.bincount(group, minlength=span)
-    present = np.flatnonzero(count)                 # each group, by code
-    count = count[present].astype(np.int64)
-    ends = np.cumsum(count)
-    starts = ends - count
-    # the rows of each group together, in row order, with their job ids and seconds
     ids = steps["job_id"].to_numpy(dtype=np.int64, na_value=-1)
-    order, ids_in_order, values = _group_order(group, span, present, count, ids, seconds)
-    first = order[starts]                           # the first row of each group
-    # distinct jobs per group: rows come in job blocks, so each job's rows of a group are
-    # next to each other in that order
-    if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
-        ids = ids[np.lexsort((ids, group))]         # steps not in job order
-    else:
-        ids = ids_in_order
-    new = np.empty(len(ids), dtype=bool)
-    new[:1] = True
-    np.not_equal(ids[1:], ids[:-1], out=new[1:])
-    new[starts] = True
-    jobs = (np.add.reduceat(new, starts, dtype=np.int64) if len(starts)
-            else np.zeros(0, dtype=np.int64))
+    from . import _compiled
+    _, count, first, jobs, total, median, p90, longest = _compiled.group_stats(
+        group, span, seconds, ids, not (ids[1:] < ids[:-1]).any(), threads())
     # each group's key values, from the factors (taking rows of a long column of many
     # Arrow chunks would join them all first)
     labels = {col: pd.Categorical.from_codes(codes[first], dtype=uniques)
@@ -510,13 +415,11 @@ def step_stats(log: JobLog | pd.DataFrame,
               for col, codes, uniques in factors}
     if isinstance(labels["step"], pd.Categorical):
         labels["step"] = pd.Series(labels["step"]).astype("str").array    # sorted as text
-    total = np.bincount(group, weights=seconds, minlength=span)[present]
-    median, p90, longest = _group_quantiles(seconds, values, starts, count, group)
     stats = pd.DataFrame(
         {
             **{col: labels[col] for col in keys + ["step"]},
             "count": count,
-            "jobs": jobs.astype(np.int64),
+            "jobs": jobs,
             "mean": total / np.maximum(count, 1),
             "median": median,
             "p90": p90,

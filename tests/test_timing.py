@@ -305,42 +305,45 @@ def test_step_stats_by_checks_its_columns():
     assert set(by_job["job_id"]) == {80045, 3086199} and by_job["count"].sum() == 19
 
 
-@pytest.mark.parametrize("n,groups", [(1, 1), (50, 50), (1000, 7), (10_000, 300), (6000, 5000),
-                                      (300_000, 40)])       # the last on two threads
-def test_group_quantiles_equal_pandas(n, groups):
-    from stacklog.timing import _group_quantiles
+@pytest.mark.parametrize("n,groups,span,in_order", [
+    (0, 1, 1, True), (1, 1, 1, True), (50, 50, 60, False), (1000, 7, 7, True),
+    (10_000, 300, 70_000, False), (6000, 5000, 5000, True), (300_000, 40, 50, False)])
+def test_group_stats_equal_pandas(n, groups, span, in_order):
+    from stacklog._compiled import group_stats
 
     rng = np.random.default_rng(n)
+    group = rng.choice(rng.choice(span, groups, replace=False), n).astype(np.int64)
     seconds = rng.exponential(10, n).round(3)
-    group = pd.factorize(rng.integers(0, groups, n))[0]
-    by_group = pd.Series(seconds).groupby(group, sort=True)
-    count = np.bincount(group)
-    order = np.argsort(group, kind="stable")
-    starts = np.cumsum(count) - count
-    median, p90, longest = _group_quantiles(seconds, seconds[order], starts, count, group)
-    assert np.allclose(median, by_group.median().to_numpy())
-    assert np.allclose(p90, by_group.quantile(0.9).to_numpy())
-    assert np.array_equal(longest, by_group.max().to_numpy())
+    ids = rng.integers(0, n // 3 + 1, n)
+    if in_order:
+        ids = np.sort(ids)
+    codes, count, first, jobs, total, median, p90, longest = group_stats(
+        group, span, seconds, ids, in_order, threads=2)     # two threads from 2^18 rows
+    frame = pd.DataFrame({"g": group, "s": seconds, "id": ids, "row": np.arange(n)})
+    by = frame.groupby("g", sort=True)
+    assert np.array_equal(codes, by.size().index.to_numpy())
+    assert np.array_equal(count, by.size().to_numpy())
+    assert np.array_equal(first, by["row"].min().to_numpy())
+    assert np.array_equal(jobs, by["id"].nunique().to_numpy())
+    # added in row order, as np.bincount does: the very same floats
+    assert np.array_equal(total, np.bincount(group, weights=seconds, minlength=span)[codes])
+    assert np.allclose(median, by["s"].median().to_numpy(), rtol=1e-12, atol=0)
+    assert np.allclose(p90, by["s"].quantile(0.9).to_numpy(), rtol=1e-12, atol=0)
+    assert np.array_equal(longest, by["s"].max().to_numpy())
 
 
-@pytest.mark.parametrize("n,groups,span", [(10, 3, 5), (1000, 40, 40), (300_001, 37, 50),
-                                           (400_000, 3000, 70_000)])   # the last two: threads
-def test_group_order_is_a_stable_sort_by_group(n, groups, span):
-    from stacklog.timing import _group_order
+def test_group_stats_by_hand():
+    from stacklog._compiled import group_stats
 
-    rng = np.random.default_rng(n)
-    codes = rng.choice(rng.choice(span, groups, replace=False), n)
-    if n > 1000:
-        codes[: n // 2] = np.sort(codes[: n // 2])     # a first half of other shape
-    count_all = np.bincount(codes, minlength=span)
-    present = np.flatnonzero(count_all)
-    ids = rng.integers(0, 10**6, n)
-    seconds = rng.random(n)
-    order, ids_out, values = _group_order(codes.astype(np.int64), span, present,
-                                          count_all[present], ids, seconds)
-    expected = np.argsort(codes, kind="stable")
-    assert np.array_equal(order, expected)
-    assert np.array_equal(ids_out, ids[expected]) and np.array_equal(values, seconds[expected])
+    # group 2: 4, 1, 3 s of jobs 7, 7, 9 -> sorted 1, 3, 4: median 3, p90 at 1.8 -> 3.8
+    # group 0: 10 s of job 9
+    group = np.array([2, 2, 0, 2])
+    out = group_stats(group, 3, np.array([4.0, 1.0, 10.0, 3.0]), np.array([7, 7, 9, 9]), True)
+    codes, count, first, jobs, total, median, p90, longest = out
+    assert codes.tolist() == [0, 2] and count.tolist() == [1, 3] and first.tolist() == [2, 0]
+    assert jobs.tolist() == [1, 2] and total.tolist() == [10.0, 8.0]
+    assert median.tolist() == [10.0, 3.0] and longest.tolist() == [10.0, 4.0]
+    assert p90 == pytest.approx([10.0, 3.8])
 
 
 def test_factorize_of_a_long_chunked_column_with_missing_values():

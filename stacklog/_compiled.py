@@ -1,14 +1,17 @@
-"""The compiled loop behind :func:`stacklog.step_names` (imported only when a column is named:
-numba takes a moment to load, and compiles these functions once, into its cache).
+"""Compiled loops (numba), imported only when a large column is worked on: numba takes a
+moment to load, and compiles these functions once, into its cache.
 
-One pass over a row's UTF-8 bytes applies the rules of :mod:`stacklog._steps` in their order:
-the row's service name first (into a scratch buffer, only when it occurs), then brackets,
-numbers and error codes, whitespace, and the trim at both ends. A row that may hold what only
-the reference does (an SSH key, a URL, an ocid, an e-mail address, a UUID or a long hex id,
+**Step names** (:func:`name_rows`, behind :func:`stacklog._steps.step_names`). One pass over a
+row's UTF-8 bytes applies the rules of :mod:`stacklog._steps` in their order: the row's
+service name first (into a scratch buffer, only when it occurs), then brackets, numbers and
+error codes, whitespace, and the trim at both ends. A row that may hold what only the
+reference does (an SSH key, a URL, an ocid, an e-mail address, a UUID or a long hex id,
 outside bracket pairs, where the bracket rule would erase them) is flagged instead, with no
 bytes, and named by :func:`stacklog._steps.step_name`; that is exact, and such rows are rare.
-"""
 
+**Step statistics** (:func:`group_stats`, behind :func:`stacklog.step_stats`): the rows of each
+group gathered in one pass (a counting sort), then each group's values sorted on their own.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -242,3 +245,94 @@ def splice(out, out_off, rows, texts, texts_off, new, new_off):
             new[pos:pos + b - a] = out[a:b]
         pos += b - a
     new_off[n] = pos
+
+
+def group_stats(group: np.ndarray, span: int, seconds: np.ndarray, ids: np.ndarray,
+                ids_in_order: bool, threads: int = 1) -> tuple[np.ndarray, ...]:
+    """Statistics of ``seconds`` per group code (``0 <= group < span``), for the codes that
+    occur, in code order: (codes, rows, first row, distinct ``ids``, total, median, 90th
+    percentile, max). Totals add the rows in their order (as ``np.bincount`` does);
+    percentiles interpolate linearly between the sorted values (as pandas does).
+    ``ids_in_order``: the ids never go down from row to row, so that a group's distinct ids
+    are counted without sorting them. With ``threads`` of 2 or more, the groups are split in
+    two of about as many rows, each on its own thread."""
+    codes, starts, first, total, values, job = _gather(group, span, seconds, ids)
+    m = len(codes)
+    out = np.empty((3, m))
+    jobs = np.empty(m, dtype=np.int64)
+    if threads < 2 or len(group) < 1 << 18 or m < 2:
+        _group_values(values, job, starts, 0, m, ids_in_order, out, jobs)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        half = int(np.searchsorted(starts, len(group) // 2))
+        with ThreadPoolExecutor(2) as pool:
+            done = [pool.submit(_group_values, values, job, starts, lo, hi, ids_in_order,
+                                out, jobs) for lo, hi in ((0, half), (half, m))]
+            for part in done:
+                part.result()
+    return codes, np.diff(starts), first, jobs, total, out[0], out[1], out[2]
+
+
+@njit(nogil=True, cache=True, boundscheck=False)
+def _gather(group, span, seconds, ids):
+    """The codes that occur, where each one's rows start (and end), its first row, its
+    total, and the values and ids of the rows, group after group, each in row order."""
+    n = len(group)
+    count = np.zeros(span, dtype=np.int64)
+    for i in range(n):
+        count[group[i]] += 1
+    slot = np.full(span, -1, dtype=np.int64)
+    m = 0
+    for g in range(span):
+        if count[g]:
+            slot[g] = m
+            m += 1
+    codes = np.empty(m, dtype=np.int64)
+    starts = np.zeros(m + 1, dtype=np.int64)
+    for g in range(span):
+        if count[g]:
+            codes[slot[g]] = g
+            starts[slot[g] + 1] = count[g]
+    for s in range(m):
+        starts[s + 1] += starts[s]
+    total = np.zeros(m)
+    first = np.full(m, -1, dtype=np.int64)
+    at = starts[:m].copy()
+    values = np.empty(n)
+    job = np.empty(n, dtype=ids.dtype)
+    for i in range(n):
+        s = slot[group[i]]
+        total[s] += seconds[i]
+        if first[s] < 0:
+            first[s] = i
+        values[at[s]] = seconds[i]
+        job[at[s]] = ids[i]
+        at[s] += 1
+    return codes, starts, first, total, values, job
+
+
+@njit(nogil=True, cache=True, boundscheck=False)
+def _group_values(values, job, starts, lo, hi, ids_in_order, out, jobs):
+    """Median, 90th percentile and max (into ``out``) and distinct ids (into ``jobs``) of
+    groups lo..hi-1."""
+    for s in range(lo, hi):
+        a, b = starts[s], starts[s + 1]
+        k = b - a
+        # only the values at these places need to be where sorting would put them
+        p50, p9 = (k - 1) * 0.5, (k - 1) * 0.9
+        wanted = np.array([int(np.floor(p50)), int(np.ceil(p50)), int(np.floor(p9)),
+                           int(np.ceil(p9)), k - 1])
+        v = np.partition(values[a:b], np.unique(wanted))
+        for q in range(2):
+            p = p50 if q == 0 else p9
+            x = int(np.floor(p))
+            y = int(np.ceil(p))
+            out[q, s] = v[x] + (v[y] - v[x]) * (p - x)
+        out[2, s] = v[k - 1]
+        these = job[a:b] if ids_in_order else np.sort(job[a:b])
+        distinct = 1
+        for j in range(1, k):
+            if these[j] != these[j - 1]:
+                distinct += 1
+        jobs[s] = distinct
