@@ -81,15 +81,18 @@ def _with_name(src, m, name, cls, tmp):
             i += 1
             continue
         n = max(n, 0)
-        tmp[n:n + i - last] = src[last:i]
-        n += i - last
-        tmp[n:n + 6] = _NAME
+        for t in range(last, i):                # (loops: quicker than slices here)
+            tmp[n] = src[t]
+            n += 1
+        for t in range(6):
+            tmp[n + t] = _NAME[t]
         n += 6
         i += L
         last = i
     if n >= 0:
-        tmp[n:n + m - last] = src[last:m]
-        n += m - last
+        for t in range(last, m):
+            tmp[n] = src[t]
+            n += 1
     return n
 
 
