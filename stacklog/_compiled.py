@@ -240,13 +240,14 @@ def splice(out, out_off, rows, texts, texts_off, new, new_off):
     for r in range(n):
         new_off[r] = pos
         if k < len(rows) and rows[k] == r:
-            a, b = texts_off[k], texts_off[k + 1]
-            new[pos:pos + b - a] = texts[a:b]
+            for t in range(texts_off[k], texts_off[k + 1]):
+                new[pos] = texts[t]
+                pos += 1
             k += 1
         else:
-            a, b = out_off[r], out_off[r + 1]
-            new[pos:pos + b - a] = out[a:b]
-        pos += b - a
+            for t in range(out_off[r], out_off[r + 1]):
+                new[pos] = out[t]
+                pos += 1
     new_off[n] = pos
 
 
