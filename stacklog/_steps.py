@@ -135,10 +135,11 @@ def step_name(message: object, service_name: object = None) -> object:
 
 # --------------------------------------------------------------------------- the fast path
 #
-# The messages' UTF-8 bytes go through one compiled loop (stacklog._compiled), in groups of
-# whole rows of about _GROUP bytes, on one thread per core (the loop releases the GIL). Rows
-# it leaves to step_name (keys, URLs, e-mail addresses, ocids, UUIDs and long hex ids) are
-# rare; their names are put in afterwards.
+# From _util.COMPILED_FROM rows, the messages' UTF-8 bytes go through one compiled loop
+# (stacklog._compiled), in groups of whole rows of about _GROUP bytes, on one thread per core
+# (the loop releases the GIL). Rows it leaves to step_name (keys, URLs, e-mail addresses,
+# ocids, UUIDs and long hex ids) are rare; their names are put in afterwards. Fewer rows are
+# named by step_name, once per distinct message and name.
 
 _GROUP = 1 << 22    # bytes of rows named together
 
@@ -159,6 +160,8 @@ def step_names(messages: pd.Series, names: pd.Series) -> pd.Series:
     """
     if len(messages) != len(names):
         raise ValueError("messages and names must have the same length")
+    if len(messages) < _util.COMPILED_FROM:            # one step_name per distinct pair
+        return _step_names_slow(messages, names)
     msgs = _arrow_strings(messages)
     if isinstance(names.dtype, pd.CategoricalDtype):
         # the codes say which rows share a name: no need to compare the strings

@@ -18,6 +18,11 @@ def lookup(keys: pd.Series, mapper: pd.Series) -> pd.Series:
     return pd.Series(values, index=keys.index, name=mapper.name)
 
 
+#: Rows from which the compiled loops (stacklog._compiled) are used: loading numba costs
+#: about 0.4 s and 110 MB once per process, more than they save on fewer rows.
+COMPILED_FROM = 50_000
+
+
 def threads() -> int:
     """Threads for work split across cores: the processors this process may use."""
     try:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema as S
+from . import _util
 from ._steps import _buffers, arrow_text, step_name, step_names
 from ._util import lookup, threads
 from .errors import InputError
@@ -247,6 +248,31 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.to_numpy(), pd.Index(uniques)
 
 
+def _group_stats(group: np.ndarray, span: int, seconds: np.ndarray, ids: np.ndarray,
+                 ids_in_order: bool) -> tuple[np.ndarray, ...]:
+    """:func:`stacklog._compiled.group_stats` with numpy, for fewer rows than are worth
+    loading numba for: the same figures, to the last bit."""
+    order = np.argsort(group, kind="stable")
+    count = np.bincount(group, minlength=span)
+    codes = np.flatnonzero(count)
+    count = count[codes]
+    starts = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(count, out=starts[1:])
+    total = np.bincount(group, weights=seconds, minlength=span)[codes].astype(np.float64)
+    values, job = seconds[order], ids[order]
+    out = np.empty((3, len(codes)))
+    jobs = np.empty(len(codes), dtype=np.int64)
+    for s, (a, b) in enumerate(zip(starts[:-1].tolist(), starts[1:].tolist())):
+        v = np.sort(values[a:b])
+        for q, p in enumerate(((b - a - 1) * 0.5, (b - a - 1) * 0.9)):
+            x, y = int(np.floor(p)), int(np.ceil(p))
+            out[q, s] = v[x] + (v[y] - v[x]) * (p - x)
+        out[2, s] = v[-1]
+        these = job[a:b] if ids_in_order else np.sort(job[a:b])
+        jobs[s] = 1 + np.count_nonzero(these[1:] != these[:-1])
+    return codes, count, order[starts[:-1]], jobs, total, out[0], out[1], out[2]
+
+
 def _job_rows(log: JobLog) -> np.ndarray:
     """For each message, the position of its job in ``log.jobs``."""
     msg_ids = log.messages["job_id"].to_numpy(dtype=np.int64)
@@ -405,9 +431,13 @@ def step_stats(log: JobLog | pd.DataFrame,
         group, _ = pd.factorize(group)
         span = int(group.max()) + 1 if len(group) else 0
     ids = steps["job_id"].to_numpy(dtype=np.int64, na_value=-1)
-    from . import _compiled
-    _, count, first, jobs, total, median, p90, longest = _compiled.group_stats(
-        group, span, seconds, ids, not (ids[1:] < ids[:-1]).any(), threads())
+    in_order = not (ids[1:] < ids[:-1]).any()
+    if len(group) >= _util.COMPILED_FROM:
+        from . import _compiled
+        stats = _compiled.group_stats(group, span, seconds, ids, in_order, threads())
+    else:
+        stats = _group_stats(group, span, seconds, ids, in_order)
+    _, count, first, jobs, total, median, p90, longest = stats
     # each group's key values, from the factors (taking rows of a long column of many
     # Arrow chunks would join them all first)
     labels = {col: pd.Categorical.from_codes(codes[first], dtype=uniques)

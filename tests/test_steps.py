@@ -24,6 +24,12 @@ from stacklog._steps import step_name, step_names
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def compiled_for_every_size(monkeypatch):
+    """The compiled loop names columns of any length here (by default only long ones)."""
+    monkeypatch.setattr(_util, "COMPILED_FROM", 0)
+
+
 def reference(messages, names) -> list:
     return [step_name(m, n) if isinstance(m, str) else None for m, n in zip(messages, names)]
 
@@ -156,6 +162,18 @@ def test_step_names_on_chunked_columns(monkeypatch):
     assert list(step_names(chunked, pd.Series(names, dtype="str"))) == expected
     monkeypatch.setattr(_steps, "_GROUP", 907)
     assert list(step_names(chunked, pd.Series(names, dtype="str"))) == expected
+
+
+def test_short_columns_are_named_by_the_reference(monkeypatch):
+    messages, names = generated(60)
+    messages[3], names[5] = None, None
+    column = pd.Series(messages, dtype="str", index=range(7, 7 + len(messages)))
+    compiled = step_names(column, pd.Series(names, dtype="str"))
+    monkeypatch.setattr(_util, "COMPILED_FROM", len(messages) + 1)
+    monkeypatch.setattr(_steps, "_name_column", None)          # not called
+    short = step_names(column, pd.Series(names, dtype="str"))
+    pd.testing.assert_series_equal(short, compiled)
+    assert short.isna().sum() == 1 and list(short.index) == list(column.index)
 
 
 def test_step_names_outside_utf8():
