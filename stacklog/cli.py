@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "per job: durations, queue time, slowest and failed step), steps.csv (one "
                     "row per message with the step's duration) and step_stats.csv (count, "
                     "mean, median, p90, max seconds per step and group) into --out. Prints a "
-                    "summary: jobs by status and operation, the slowest jobs and steps.",
+                    "summary: jobs by status and operation, the slowest jobs and steps, and "
+                    "failed jobs by the step they failed at.",
     )
     report.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="JSON file (a job, a list, an activityLogs listing, or NDJSON), "
@@ -111,7 +112,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def summary(log, *, top: int = 5, as_of: object = None, steps=None, jobs=None) -> str:
-    """A short plain-text summary: jobs by status and operation, slowest jobs and steps."""
+    """A short plain-text summary: jobs by status and operation, the slowest jobs and steps,
+    and failed jobs by the step they failed at."""
     from .timing import job_durations, step_durations
 
     if steps is None:
@@ -126,18 +128,19 @@ def summary(log, *, top: int = 5, as_of: object = None, steps=None, jobs=None) -
     counts = jobs["status"].value_counts()
     lines.append("by status: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     lines.append("")
-    lines.append("job durations by operation (finished jobs; failures included):")
+    lines.append("job durations by operation (of the finished jobs, failures included):")
     table = jobs.groupby("operation_type", dropna=False).agg(
         jobs=("job_id", "size"),
+        finished=("duration", "count"),
         failed=("status", lambda s: int((s == "FAILED").sum())),
         median=("duration", "median"),
         p90=("duration", lambda d: d.quantile(0.9)),
         max=("duration", "max"),
     ).sort_values("jobs", ascending=False)
     lines.append(_table(
-        ["operation", "jobs", "failed", "median", "p90", "max"],
-        [[op, n, f, _dur(m), _dur(p), _dur(x)]
-         for op, (n, f, m, p, x) in table.iterrows()]))
+        ["operation", "jobs", "finished", "failed", "median", "p90", "max"],
+        [[op, n, d, f, _dur(m), _dur(p), _dur(x)]
+         for op, (n, d, f, m, p, x) in table.iterrows()]))
     lines.append("")
     slow = jobs.dropna(subset=["duration"]).nlargest(top, "duration")
     lines.append("slowest jobs:")

@@ -268,3 +268,17 @@ def test_summary_lists_failed_steps_with_equal_counts_in_text_order():
     tail = out[out.index("failed jobs"):]
     assert tail.index("Alpha step failed") < tail.index("Mid step failed") \
         < tail.index("Zeta step failed")
+
+
+def test_summary_counts_all_jobs_and_times_the_finished_ones():
+    from stacklog.cli import summary
+    from stacklog.testing import make_jobs
+
+    # finished in 0+1+2 = 3 s and 0+1+2+3+4 = 10 s; a job still running has no duration
+    jobs = (make_jobs(1, messages=3) + make_jobs(1, first_id=200_000, messages=5)
+            + make_jobs(1, first_id=300_000, status="RUNNING", messages=6))
+    out = summary(parse_jobs(jobs))
+    header, row = out.split("job durations by operation")[1].splitlines()[1:3]
+    assert header.split() == ["operation", "jobs", "finished", "failed", "median", "p90", "max"]
+    # median of 3 s and 10 s: 6.5 s; 90th percentile: 3 + 0.9 * 7 = 9.3 s
+    assert row.split() == ["CREATE_SERVICE", "3", "2", "0", "6.5", "s", "9.3", "s", "10.0", "s"]
