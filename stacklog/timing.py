@@ -122,9 +122,13 @@ def _timed(log: JobLog, steps: pd.DataFrame, row: np.ndarray, as_of: pd.Timestam
         start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"]).astype(
             S.TIMESTAMP_DTYPE)
     else:
-        start = pd.Series(log.jobs["start_date"].array.take(row), index=steps.index,
-                          copy=False).astype(
-            S.TIMESTAMP_DTYPE)
+        begun = log.jobs["start_date"]
+        if begun.dtype == S.TIMESTAMP_DTYPE:        # the microseconds, taken by numpy
+            start = pd.Series(begun.array.asi8[row].view("M8[us]"), index=steps.index,
+                              dtype=S.TIMESTAMP_DTYPE, copy=False)
+        else:                                       # a JobLog made by hand
+            start = pd.Series(begun.array.take(row), index=steps.index,
+                              copy=False).astype(S.TIMESTAMP_DTYPE)
 
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)
