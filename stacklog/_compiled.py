@@ -103,8 +103,8 @@ def name_rows(data, off, valid, codes, name_data, name_off, cls, out, out_off, s
 
     ``codes[r]``: the row's service name, ``name_data[name_off[k]:name_off[k + 1]]`` (empty:
     no name to replace; -1: none). A row that is not ``valid`` and a row set in ``slow`` (see
-    the module documentation) get no bytes. ``tmp`` holds ``MAX_GROWTH`` times the longest
-    row. Returns the bytes written, or -1 when ``out`` is too small.
+    the module documentation) get no bytes. ``tmp`` holds three times the longest row (a
+    service name of two bytes becomes "<name>"). Returns the bytes written, or -1 when ``out`` is too small.
     """
     n = len(off) - 1
     pos = 0

@@ -268,17 +268,10 @@ def _name_rows(arr: pa.LargeStringArray, codes: np.ndarray, name_data: np.ndarra
 
 def _slow_texts(arr: pa.LargeStringArray, rows: np.ndarray, codes: np.ndarray,
                 names: list) -> list[bytes]:
-    """step_name of some rows, UTF-8 encoded, each distinct (message, name) once."""
+    """step_name of some rows, UTF-8 encoded."""
     messages = arr.take(pa.array(rows, type=pa.int64())).to_pylist()
-    cache: dict = {}
-    out = []
-    for message, code in zip(messages, codes.take(rows).tolist()):
-        key = (message, names[code] if code >= 0 else None)
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = step_name(*key).encode("utf-8")
-        out.append(text)
-    return out
+    these = [names[code] if code >= 0 else None for code in codes.take(rows).tolist()]
+    return [text.encode("utf-8") for text in _named_once(messages, these)]
 
 
 def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
@@ -317,20 +310,28 @@ def arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
 
 
 def _step_names_slow(messages: pd.Series, names: pd.Series) -> pd.Series:
-    cache: dict = {}
-    out = []
-    for message, name in zip(messages.tolist(), names.tolist()):
-        if not isinstance(message, str):
-            out.append(None)
-            continue
-        key = (message, name if isinstance(name, str) else None)
-        if key not in cache:
-            cache[key] = step_name(*key)
-        out.append(cache[key])
+    out = _named_once(messages.tolist(), names.tolist())
     try:
         return pd.Series(out, index=messages.index, dtype="str")
     except UnicodeError:                    # "str" cannot hold them either
         return pd.Series(out, index=messages.index, dtype=object)
+
+
+def _named_once(messages: list, names: list) -> list:
+    """step_name of each message with the name beside it, each distinct pair worked out
+    once: None for a message that is not a string, no name for a name that is not one."""
+    cache: dict = {}
+    out = []
+    for message, name in zip(messages, names):
+        if not isinstance(message, str):
+            out.append(None)
+            continue
+        key = (message, name if isinstance(name, str) else None)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = step_name(*key)
+        out.append(text)
+    return out
 
 
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
