@@ -10,7 +10,7 @@ statistics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import numpy as np
@@ -85,20 +85,24 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     as_of = _as_of(as_of)
     steps = log.messages.copy(deep=False)      # copy on write: new columns stay here
     row = _job_rows(log)
+    for col in JOB_ATTRS:
+        # categorical: a few distinct values repeated on every step of a job
+        codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
+        # the smallest integer that holds the codes and -1 (NA): taken for every message
+        codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
+        steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
+                                               categories=pd.Index(uniques, dtype="str"))
     with ThreadPoolExecutor(1) as pool:
-        for col in JOB_ATTRS:
-            # categorical: a few distinct values repeated on every step of a job
-            codes, uniques = pd.factorize(log.jobs[col], use_na_sentinel=True)
-            # the smallest integer that holds the codes and -1 (NA): taken for every message
-            codes = codes.astype(np.min_scalar_type(-len(uniques) or -1))
-            steps[col] = pd.Categorical.from_codes(codes[row], validate=False,
-                                                   categories=pd.Index(uniques, dtype="str"))
-            if col == "service_name":
-                # named in the background (the compiled loop lets go of the GIL) while the
-                # times are worked out here
-                naming = pool.submit(step_names, steps["message"], steps["service_name"])
-        steps = _timed(log, steps, row, as_of, naming)
-        if "step" not in steps:
+        # named in the background (the compiled loop lets go of the GIL) while the times
+        # are worked out here
+        naming = pool.submit(step_names, steps["message"], steps["service_name"])
+        if as_of is not None and _unfinished(log.jobs).any():
+            steps["step"] = naming.result()
+            steps = _with_open_rows(log, steps, as_of)
+            start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"])
+            steps = _timed(steps, start.astype(S.TIMESTAMP_DTYPE))
+        else:
+            steps = _timed(steps, _job_start(log.jobs["start_date"], row, steps.index))
             steps.insert(steps.columns.get_loc("started"), "step", naming.result())
     if isinstance(steps["step"].dtype, pd.StringDtype):     # not text Arrow cannot hold
         # a few hundred names over millions of rows; categories sorted, as text sorts
@@ -106,30 +110,30 @@ def step_durations(log: JobLog, as_of: object = None) -> pd.DataFrame:
     return steps.reset_index(drop=True)
 
 
-def _timed(log: JobLog, steps: pd.DataFrame, row: np.ndarray, as_of: pd.Timestamp | None,
-           naming: Future) -> pd.DataFrame:
-    """``steps`` with ``started``, ``duration``, ``elapsed`` and ``kind`` (see
-    :func:`step_durations`); with the open rows up to ``as_of`` if there are any, and then
-    with ``step`` too (the names ``naming`` gives)."""
-    if as_of is not None and _unfinished(log.jobs).any():
-        extra = _open_rows(log, as_of)
-        steps["step"] = naming.result()
-        extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
-        steps = pd.concat([steps, extra], ignore_index=True)
-        steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
-        for col in JOB_ATTRS:
-            steps[col] = steps[col].astype("str").astype("category")
-        start = lookup(steps["job_id"], log.jobs.set_index("job_id")["start_date"]).astype(
-            S.TIMESTAMP_DTYPE)
-    else:
-        begun = log.jobs["start_date"]
-        if begun.dtype == S.TIMESTAMP_DTYPE:        # the microseconds, taken by numpy
-            start = pd.Series(begun.array.asi8[row].view("M8[us]"), index=steps.index,
-                              dtype=S.TIMESTAMP_DTYPE, copy=False)
-        else:                                       # a JobLog made by hand
-            start = pd.Series(begun.array.take(row), index=steps.index,
-                              copy=False).astype(S.TIMESTAMP_DTYPE)
+def _with_open_rows(log: JobLog, steps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``steps`` (with ``step``) and a row for each unfinished job's open step up to
+    ``as_of``, after its job's messages."""
+    extra = _open_rows(log, as_of)
+    extra["step"] = pd.Series([OPEN_STEP] * len(extra), dtype="str")
+    steps = pd.concat([steps, extra], ignore_index=True)
+    steps = steps.sort_values("job_id", kind="stable").reset_index(drop=True)
+    for col in JOB_ATTRS:
+        steps[col] = steps[col].astype("str").astype("category")
+    return steps
 
+
+def _job_start(begun: pd.Series, row: np.ndarray, index: pd.Index) -> pd.Series:
+    """The job's ``start_date`` on each message's row (``row``: the job of each)."""
+    if begun.dtype == S.TIMESTAMP_DTYPE:        # the microseconds, taken by numpy
+        return pd.Series(begun.array.asi8[row].view("M8[us]"), index=index,
+                         dtype=S.TIMESTAMP_DTYPE, copy=False)
+    # a JobLog made by hand
+    return pd.Series(begun.array.take(row), index=index, copy=False).astype(S.TIMESTAMP_DTYPE)
+
+
+def _timed(steps: pd.DataFrame, start: pd.Series) -> pd.DataFrame:
+    """``steps`` with ``started``, ``duration``, ``elapsed`` and ``kind`` (see
+    :func:`step_durations`); ``start``: each row's job start."""
     ids = steps["job_id"].to_numpy(dtype=np.int64)
     first = np.ones(len(ids), dtype=bool)
     first[1:] = ids[1:] != ids[:-1]
